@@ -1,0 +1,1 @@
+"""Ketenpoort gateway: dat-information only, convenant-checked, hash-chained audit."""

@@ -1,0 +1,53 @@
+"""The FastAPI application: routers, problem+json handlers, middleware. Built by the composition root."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from contextlib import AbstractAsyncContextManager
+
+from fastapi import APIRouter, FastAPI
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from gateway.domain.errors import KetenpoortFout
+
+from .deps import API_VERSIE, Afhankelijkheden
+from .middleware import GatewayMiddleware
+from .problems import domein_fout, http_fout, validatie_fout
+from .routers import afspraken, casussen, operations, overleggen, toestemmingen
+
+BESCHRIJVING = """
+Ketenpoort houdt alleen casusregistraties, agenda's, afspraken en verwijzingen (*dat* een
+partner een persoon kent, nooit *wat*). Elke uitwisseling wordt getoetst aan het convenant
+en vastgelegd in een hash-geketend auditlog. Fouten zijn `application/problem+json`.
+"""
+
+
+def create_app(
+    afh: Afhankelijkheden,
+    *,
+    extra_routers: Sequence[APIRouter] = (),
+    lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]] | None = None,
+) -> FastAPI:
+    app = FastAPI(
+        title="Ketenpoort",
+        version=API_VERSIE,
+        description=BESCHRIJVING,
+        openapi_url="/v1/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+        redirect_slashes=False,  # NL API Design Rules: no trailing slashes, no redirects
+        lifespan=lifespan,
+    )
+    app.state.afhankelijkheden = afh
+    app.add_exception_handler(RequestValidationError, validatie_fout)
+    app.add_exception_handler(KetenpoortFout, domein_fout)
+    app.add_exception_handler(StarletteHTTPException, http_fout)
+    for r in (operations.router, casussen.router, overleggen.router, afspraken.router, toestemmingen.router,
+              *extra_routers):
+        app.include_router(r)
+    app.add_middleware(GatewayMiddleware, api_versie=API_VERSIE, max_body=afh.max_body_bytes,
+                       metrieken=afh.metrieken)
+    return app
+
+

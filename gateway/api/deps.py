@@ -1,0 +1,77 @@
+"""What the API needs, filled in by the composition root; and the caller as a typed dependency."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Header, Request
+from opentelemetry import trace
+
+from gateway.domain.bsn import bevat_bsn
+from gateway.domain.errors import NietGeauthenticeerd, OngeldigeInvoer
+from gateway.domain.model import Verzoeker
+from gateway.domain.ports import TokenControle
+from gateway.services.afspraken import AfspraakDienst
+from gateway.services.casussen import CasusDienst
+from gateway.services.overleggen import OverlegDienst
+from gateway.services.toestemmingen import ToestemmingDienst
+
+API_VERSIE = "1.0.0"
+
+
+@dataclass
+class Afhankelijkheden:
+    casussen: CasusDienst
+    overleggen: OverlegDienst
+    afspraken: AfspraakDienst
+    toestemmingen: ToestemmingDienst
+    tokens: TokenControle
+    gereed: Callable[[], Awaitable[dict[str, Any]]]
+    metrieken: Any
+    max_body_bytes: int = 64 * 1024
+    extra: dict[str, Any] | None = None  # services added by later features (verwijzingen, audit, events)
+
+
+def afh(request: Request) -> Afhankelijkheden:
+    return request.app.state.afhankelijkheden
+
+
+def _trace_id() -> str | None:
+    ctx = trace.get_current_span().get_span_context()
+    return format(ctx.trace_id, "032x") if ctx.is_valid else None
+
+
+async def verzoeker(
+    request: Request,
+    authorization: Annotated[str | None, Header()] = None,
+    x_gebruiker: Annotated[str | None, Header(alias="X-Gebruiker")] = None,
+) -> Verzoeker:
+    if "access_token" in request.query_params:
+        raise NietGeauthenticeerd("een token in de querystring wordt geweigerd; gebruik de Authorization-header")
+    if not authorization:
+        raise NietGeauthenticeerd("Authorization: Bearer-token ontbreekt")
+    schema, _, token = authorization.partition(" ")
+    if schema.lower() != "bearer" or not token.strip():
+        raise NietGeauthenticeerd("Authorization moet 'Bearer <token>' zijn")
+    claims = await afh(request).tokens.verifieer(token.strip())
+    if x_gebruiker is not None:
+        if not (0 < len(x_gebruiker) <= 100) or not x_gebruiker.isprintable():
+            raise OngeldigeInvoer([("X-Gebruiker", "1 tot 100 afdrukbare tekens")])
+        if bevat_bsn(x_gebruiker):
+            raise OngeldigeInvoer([("X-Gebruiker", "bevat een BSN")])
+    scope = claims.get("scope") or ""
+    scopes = frozenset(scope.split() if isinstance(scope, str) else scope)
+    return Verzoeker(
+        huis=str(claims["huis"]),
+        partner=str(claims["partner"]),
+        client_id=str(claims.get("azp") or claims.get("client_id") or claims.get("sub") or "onbekend"),
+        scopes=scopes,
+        gebruiker=x_gebruiker,
+        trace_id=_trace_id(),
+    )
+
+
+Aanroeper = Annotated[Verzoeker, Depends(verzoeker)]
+Afh = Annotated[Afhankelijkheden, Depends(afh)]

@@ -1,0 +1,97 @@
+"""Pure ASGI middleware: body limit (413), API-Version, request ids, tracing, metrics, access log."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any
+
+import structlog
+from opentelemetry import trace
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .problems import PROBLEM
+
+log = structlog.get_logger("ketenpoort.http")
+_tracer = trace.get_tracer("ketenpoort.gateway")
+
+
+class TeGroot(HTTPException):
+    """An HTTPException so FastAPI's body parsing passes it through as a 413, not a generic 400."""
+
+    def __init__(self, limiet: int):
+        super().__init__(413, f"de body is groter dan {limiet} bytes")
+
+
+async def _stuur_413(send: Send, limiet: int, extra_headers: list[tuple[bytes, bytes]]) -> None:
+    import json
+
+    body = json.dumps({
+        "type": "urn:nld:ketenpoort:probleem:te-groot", "title": "Verzoek te groot", "status": 413,
+        "detail": f"de body is groter dan {limiet} bytes",
+    }).encode()
+    await send({"type": "http.response.start", "status": 413,
+                "headers": [(b"content-type", PROBLEM.encode()), (b"content-length", str(len(body)).encode()),
+                            *extra_headers]})
+    await send({"type": "http.response.body", "body": body})
+
+
+class GatewayMiddleware:
+    def __init__(self, app: ASGIApp, *, api_versie: str, max_body: int, metrieken: Any = None):
+        self.app, self.api_versie, self.max_body, self.metrieken = app, api_versie, max_body, metrieken
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = next((v.decode("latin-1")[:64] for k, v in scope["headers"] if k == b"x-request-id"),
+                          None) or uuid.uuid4().hex
+        extra = [(b"api-version", self.api_versie.encode()), (b"x-request-id", request_id.encode())]
+        lengte = next((v for k, v in scope["headers"] if k == b"content-length"), None)
+        if lengte is not None and (not lengte.isdigit() or int(lengte) > self.max_body):
+            await _stuur_413(send, self.max_body, extra)
+            return
+
+        gelezen = 0
+        beantwoord = False
+        status = 500
+
+        async def ontvang() -> Message:
+            nonlocal gelezen
+            msg = await receive()
+            if msg["type"] == "http.request":
+                gelezen += len(msg.get("body", b""))
+                if gelezen > self.max_body:  # chunked bodies have no Content-Length
+                    raise TeGroot(self.max_body)
+            return msg
+
+        async def verstuur(msg: Message) -> None:
+            nonlocal beantwoord, status
+            if msg["type"] == "http.response.start":
+                beantwoord = True
+                status = msg["status"]
+                msg["headers"] = [*msg.get("headers", []), *extra]
+            await send(msg)
+
+        structlog.contextvars.bind_contextvars(request_id=request_id)
+        start = time.perf_counter()
+        pad = scope.get("path", "")
+        with _tracer.start_as_current_span(f"{scope['method']} {pad}", kind=trace.SpanKind.SERVER):
+            try:
+                await self.app(scope, ontvang, verstuur)
+            except TeGroot:
+                status = 413
+                if not beantwoord:
+                    await _stuur_413(send, self.max_body, extra)
+            finally:
+                duur = time.perf_counter() - start
+                route = scope.get("route")
+                route_pad = getattr(route, "path", "onbekend")
+                if self.metrieken is not None and pad not in ("/metrics",):
+                    self.metrieken.verzoeken.labels(scope["method"], route_pad, str(status)).inc()
+                    self.metrieken.duur.labels(scope["method"], route_pad).observe(duur)
+                # Paths carry ids only, never personal data (searches by BSN are POST bodies).
+                log.info("http.verzoek", method=scope["method"], route=route_pad, status=status,
+                         duur_ms=round(duur * 1000, 1))
+                structlog.contextvars.unbind_contextvars("request_id")

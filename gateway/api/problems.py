@@ -1,0 +1,93 @@
+"""RFC 9457 problem details, as the NL API Design Rules ask: 400 (never 422) naming every invalid field."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import JSONResponse
+
+from gateway.domain.errors import (
+    AuditNietVastgelegd,
+    Conflict,
+    GeenToegang,
+    KetenpoortFout,
+    NietGeauthenticeerd,
+    NietGevonden,
+    OngeldigeInvoer,
+)
+
+PROBLEM = "application/problem+json"
+_TYPE = "urn:nld:ketenpoort:probleem:"
+_TITELS = {
+    400: ("ongeldige-invoer", "Ongeldige invoer"),
+    401: ("niet-geauthenticeerd", "Niet geauthenticeerd"),
+    403: ("geen-toegang", "Geen toegang"),
+    404: ("niet-gevonden", "Niet gevonden"),
+    405: ("methode-niet-toegestaan", "Methode niet toegestaan"),
+    409: ("conflict", "Conflict"),
+    413: ("te-groot", "Verzoek te groot"),
+    415: ("mediatype-niet-ondersteund", "Mediatype niet ondersteund"),
+    500: ("interne-fout", "Interne fout"),
+    503: ("niet-beschikbaar", "Tijdelijk niet beschikbaar"),
+}
+
+
+def probleem(status: int, detail: str, *, headers: dict[str, str] | None = None, **extra: Any) -> JSONResponse:
+    slug, titel = _TITELS.get(status, ("fout", "Fout"))
+    body: dict[str, Any] = {"type": _TYPE + slug, "title": titel, "status": status, "detail": detail}
+    body.update({k: v for k, v in extra.items() if v is not None})
+    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
+
+
+def _naam(loc: tuple[Any, ...]) -> str:
+    # ("body", "deelnemers", 0, "naam") -> "deelnemers[0].naam"; headers and query keep their name.
+    delen = [p for p in loc if p not in ("body", "query", "path", "header")]
+    uit = ""
+    for p in delen:
+        uit += f"[{p}]" if isinstance(p, int) else (f".{p}" if uit else str(p))
+    return uit or "body"
+
+
+def _reden(err: dict[str, Any]) -> str:
+    if err.get("type") == "extra_forbidden":
+        return "onbekend veld"
+    if err.get("type") == "missing":
+        return "verplicht veld ontbreekt"
+    # Only the message: the rejected input may itself be personal data (a BSN).
+    return str(err.get("msg", "ongeldig"))
+
+
+async def validatie_fout(_: Request, exc: RequestValidationError) -> JSONResponse:
+    params = []
+    gezien = set()
+    for e in exc.errors():
+        naam, reden = _naam(tuple(e.get("loc", ()))), _reden(e)
+        if (naam, reden) not in gezien:
+            gezien.add((naam, reden))
+            params.append({"name": naam, "reason": reden})
+    detail = "; ".join(f"{p['name']}: {p['reason']}" for p in params)
+    return probleem(400, detail or "ongeldige invoer", invalidParams=params)
+
+
+async def domein_fout(_: Request, exc: KetenpoortFout) -> JSONResponse:
+    if isinstance(exc, OngeldigeInvoer):
+        return probleem(400, exc.detail, invalidParams=[{"name": p.name, "reason": p.reason} for p in exc.params])
+    if isinstance(exc, NietGeauthenticeerd):
+        return probleem(401, exc.reden, headers={"WWW-Authenticate": 'Bearer realm="ketenpoort"'})
+    if isinstance(exc, GeenToegang):
+        return probleem(403, exc.reden, regel=exc.regel)
+    if isinstance(exc, NietGevonden):
+        return probleem(404, f"{exc.wat} niet gevonden")
+    if isinstance(exc, Conflict):
+        return probleem(409, exc.detail, **exc.extra)
+    if isinstance(exc, AuditNietVastgelegd):
+        return probleem(503, "het auditrecord kon niet worden vastgelegd; er is niets uitgewisseld")
+    return probleem(500, "onverwachte fout")
+
+
+async def http_fout(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    detail = exc.detail if isinstance(exc.detail, str) else _TITELS.get(exc.status_code, ("", "Fout"))[1]
+    return probleem(exc.status_code, detail, headers=getattr(exc, "headers", None))

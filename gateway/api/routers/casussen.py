@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Query
+
+from gateway.domain.model import CasusStatus
+from gateway.services.casussen import CasusWijziging
+
+from ..deps import Aanroeper, Afh
+from ..schemas import CasusAanmelden, CasusPagina, CasussenUit, CasusUit, CasusWijzigen, CasusZoeken
+
+router = APIRouter(prefix="/v1/casussen", tags=["casussen"])
+
+
+@router.post("", status_code=201, response_model=CasusUit, summary="Casus aanmelden")
+async def aanmelden(body: CasusAanmelden, v: Aanroeper, d: Afh) -> CasusUit:
+    c = await d.casussen.aanmelden(v, bsn=body.bsn, thema=body.thema, gemeente=body.gemeente,
+                                   geboortedatum=body.geboortedatum)
+    return CasusUit.van(c)
+
+
+@router.post("/_zoek", response_model=CasussenUit, summary="Casussen zoeken op BSN (in de body, nooit in de URL)")
+async def zoeken(body: CasusZoeken, v: Aanroeper, d: Afh) -> CasussenUit:
+    return CasussenUit(casussen=[CasusUit.van(c) for c in await d.casussen.zoeken(v, bsn=body.bsn)])
+
+
+@router.get("", response_model=CasusPagina, summary="Casussen die de aanroeper mag zien")
+async def lijst(
+    v: Aanroeper,
+    d: Afh,
+    thema: Annotated[str | None, Query(max_length=64)] = None,
+    status: CasusStatus | None = None,
+    pagina: Annotated[int, Query(ge=1, le=100000)] = 1,
+    pagina_grootte: Annotated[int, Query(alias="paginaGrootte", ge=1, le=100)] = 20,
+) -> CasusPagina:
+    casussen, totaal = await d.casussen.lijst(v, thema=thema, status=status, pagina=pagina,
+                                              pagina_grootte=pagina_grootte)
+    return CasusPagina(casussen=[CasusUit.van(c) for c in casussen], pagina=pagina,
+                       pagina_grootte=pagina_grootte, totaal=totaal)
+
+
+@router.get("/{casus_id}", response_model=CasusUit, summary="Casus inzien")
+async def inzien(casus_id: UUID, v: Aanroeper, d: Afh) -> CasusUit:
+    return CasusUit.van(await d.casussen.inzien(v, casus_id))
+
+
+@router.patch("/{casus_id}", response_model=CasusUit, summary="Status of casusregie wijzigen (procesregisseur)")
+async def wijzigen(casus_id: UUID, body: CasusWijzigen, v: Aanroeper, d: Afh) -> CasusUit:
+    w = CasusWijziging(status=body.status, casusregisseur=body.casusregisseur, afsluit_reden=body.afsluit_reden)
+    return CasusUit.van(await d.casussen.wijzigen(v, casus_id, w))

@@ -1,0 +1,126 @@
+"""The audit chain: RFC 8785 canonical JSON, SHA-256 links, CloudEvents envelopes.
+
+Per house: `volgnummer` starts at 1 without gaps; the first `vorigeHash` is 64 zeros;
+hash = sha256(JCS(data without "hash")). Checkpoints sign "<huis>|<volgnummer>|<hash>".
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from datetime import datetime, timezone
+from enum import StrEnum
+from typing import Any
+from uuid import UUID
+
+NUL_HASH = "0" * 64
+AUDIT_TYPE = "nl.ketenpoort.audit.uitwisseling"
+CHECKPOINT_TYPE = "nl.ketenpoort.audit.checkpoint"
+
+
+class Handeling(StrEnum):
+    CASUS_AANMELDEN = "casus_aanmelden"
+    CASUS_INZIEN = "casus_inzien"
+    CASUS_ZOEKEN = "casus_zoeken"
+    CASUS_WIJZIGEN = "casus_wijzigen"
+    AGENDA_INZIEN = "agenda_inzien"
+    AGENDAPUNT_TOEVOEGEN = "agendapunt_toevoegen"
+    AGENDAPUNT_VERWIJDEREN = "agendapunt_verwijderen"
+    VERWIJZING_OPVRAGEN = "verwijzing_opvragen"
+    VERWIJZINGEN_INZIEN = "verwijzingen_inzien"
+    AFSPRAAK_VASTLEGGEN = "afspraak_vastleggen"
+    AFSPRAAK_WIJZIGEN = "afspraak_wijzigen"
+    AFSPRAKEN_INZIEN = "afspraken_inzien"
+    TOESTEMMING_VASTLEGGEN = "toestemming_vastleggen"
+    TOESTEMMINGEN_INZIEN = "toestemmingen_inzien"
+    AUDIT_INZIEN = "audit_inzien"
+    INZAGE = "inzage"
+
+
+class BesluitWaarde(StrEnum):
+    TOEGESTAAN = "toegestaan"
+    GEWEIGERD = "geweigerd"
+
+
+def _jcs_sleutel(k: str) -> bytes:
+    return k.encode("utf-16-be")  # RFC 8785 sorts member names by UTF-16 code units
+
+
+def _jcs(waarde: Any, uit: list[str]) -> None:
+    if isinstance(waarde, Mapping):
+        uit.append("{")
+        for i, k in enumerate(sorted(waarde, key=_jcs_sleutel)):
+            if not isinstance(k, str):
+                raise TypeError("JSON member names must be strings")
+            if i:
+                uit.append(",")
+            uit.append(json.dumps(k, ensure_ascii=False))
+            uit.append(":")
+            _jcs(waarde[k], uit)
+        uit.append("}")
+    elif isinstance(waarde, (list, tuple)):
+        uit.append("[")
+        for i, v in enumerate(waarde):
+            if i:
+                uit.append(",")
+            _jcs(v, uit)
+        uit.append("]")
+    elif isinstance(waarde, float):
+        # Audit data holds no fractions; refusing them keeps this exactly RFC 8785.
+        raise TypeError("floats are not allowed in audit data")
+    elif waarde is None or isinstance(waarde, (bool, int, str)):
+        uit.append(json.dumps(waarde, ensure_ascii=False))
+    else:
+        raise TypeError(f"not JSON: {type(waarde).__name__}")
+
+
+def canonieke_json(waarde: Any) -> bytes:
+    """RFC 8785 (JCS) serialisation for JSON without floats."""
+    uit: list[str] = []
+    _jcs(waarde, uit)
+    return "".join(uit).encode("utf-8")
+
+
+def keten_hash(data: Mapping[str, Any]) -> str:
+    return hashlib.sha256(canonieke_json({k: v for k, v in data.items() if k != "hash"})).hexdigest()
+
+
+def schakel(gegevens: Mapping[str, Any], volgnummer: int, vorige_hash: str) -> dict[str, Any]:
+    """Link one audit record into the chain: set volgnummer, vorigeHash and hash."""
+    data = dict(gegevens)
+    data["volgnummer"] = volgnummer
+    data["vorigeHash"] = vorige_hash
+    data.pop("hash", None)
+    data["hash"] = keten_hash(data)
+    return data
+
+
+def checkpoint_bericht(huis: str, volgnummer: int, hash_: str) -> bytes:
+    return f"{huis}|{volgnummer}|{hash_}".encode()
+
+
+def tijd(dt: datetime) -> str:
+    """RFC 3339 in UTC with a Z, to the millisecond (stable across databases)."""
+    return dt.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def huis_bron(huis: str) -> str:
+    return f"urn:nld:ketenpoort:huis:{huis}"
+
+
+def cloudevent(
+    *, id: UUID | str, type: str, huis: str, time: datetime, data: Mapping[str, Any], **extra: Any
+) -> dict[str, Any]:
+    """A CloudEvents 1.0 envelope in structured JSON mode."""
+    ev: dict[str, Any] = {
+        "specversion": "1.0",
+        "id": str(id),
+        "source": huis_bron(huis),
+        "type": type,
+        "time": tijd(time),
+        "datacontenttype": "application/json",
+    }
+    ev.update({k: v for k, v in extra.items() if v is not None})
+    ev["data"] = dict(data)
+    return ev

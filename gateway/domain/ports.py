@@ -1,0 +1,148 @@
+"""Ports: what the services need from the outside world, as Protocols. Adapters implement them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from typing import Any, Protocol
+from uuid import UUID
+
+from .events import DomeinGebeurtenis
+from .model import (
+    Afspraak,
+    AfspraakStatus,
+    Agendapunt,
+    Betrokkene,
+    Casus,
+    CasusStatus,
+    DatInformatie,
+    Overleg,
+    Toestemming,
+    Verwijzing,
+)
+
+
+class Klok(Protocol):
+    def nu(self) -> datetime: ...
+
+
+class IdentiteitsKluis(Protocol):
+    """BSN at rest: AES-GCM encrypted, found through an HMAC pseudonym (invariant 5)."""
+
+    def pseudoniem(self, huis: str, bsn: str) -> str: ...
+    def versleutel(self, huis: str, bsn: str) -> bytes: ...
+    def ontsleutel(self, huis: str, versleuteld: bytes) -> str: ...
+
+
+class TokenControle(Protocol):
+    """Validates a bearer token (signature, iss, aud, exp); raises NietGeauthenticeerd."""
+
+    async def verifieer(self, token: str) -> Mapping[str, Any]: ...
+
+
+class Bron(Protocol):
+    """One partner source system. Returns dat-information only; raises only BronFout subclasses."""
+
+    bronsysteem: str
+
+    async def zoek(self, bsn: str, geboortedatum: date | None = None) -> DatInformatie: ...
+    async def sluit(self) -> None: ...
+
+
+class BetrokkeneRepository(Protocol):
+    async def vind(self, huis: str, pseudoniem: str) -> Betrokkene | None: ...
+    async def ophalen(self, huis: str, id: UUID) -> Betrokkene | None: ...
+    async def vind_of_voeg_toe(self, betrokkene: Betrokkene, pseudoniem: str, versleuteld: bytes) -> Betrokkene: ...
+    async def versleuteld_bsn(self, huis: str, id: UUID) -> bytes | None: ...
+
+
+class CasusRepository(Protocol):
+    async def toevoegen(self, casus: Casus) -> None: ...
+    async def ophalen(self, huis: str, id: UUID) -> Casus | None: ...
+    async def bijwerken(self, casus: Casus) -> None: ...
+    async def open_voor(self, huis: str, betrokkene_id: UUID, thema: str) -> Casus | None: ...
+    async def van_betrokkene(self, huis: str, betrokkene_id: UUID) -> list[Casus]: ...
+    async def lijst(
+        self,
+        huis: str,
+        *,
+        themas: set[str] | None,
+        thema: str | None,
+        status: CasusStatus | None,
+        offset: int,
+        limit: int,
+    ) -> tuple[list[Casus], int]: ...
+
+
+class OverlegRepository(Protocol):
+    async def toevoegen(self, overleg: Overleg) -> None: ...
+    async def ophalen(self, huis: str, id: UUID) -> Overleg | None: ...
+    async def agendapunten(self, overleg_id: UUID) -> list[Agendapunt]: ...
+    async def agendapunt_toevoegen(self, punt: Agendapunt) -> None: ...
+    async def agendapunt_verwijderen(self, overleg_id: UUID, id: UUID) -> Agendapunt | None: ...
+    async def volgende_volgorde(self, overleg_id: UUID) -> int: ...
+
+
+class AfspraakRepository(Protocol):
+    async def toevoegen(self, afspraak: Afspraak) -> None: ...
+    async def ophalen(self, huis: str, id: UUID) -> Afspraak | None: ...
+    async def bijwerken(self, afspraak: Afspraak) -> None: ...
+    async def voor_casus(self, casus_id: UUID) -> list[Afspraak]: ...
+    async def lijst(
+        self,
+        huis: str,
+        *,
+        themas: set[str] | None,
+        status: AfspraakStatus | None,
+        uitvoerder: str | None,
+        verlopen_op: date | None,
+    ) -> list[tuple[Afspraak, UUID]]: ...
+    async def verlopen_zonder_melding(self, huis: str, vandaag: date) -> list[Afspraak]: ...
+    async def verloop_gemeld(self, id: UUID) -> None: ...
+
+
+class ToestemmingRepository(Protocol):
+    async def toevoegen(self, toestemming: Toestemming) -> None: ...
+    async def voor_casus(self, casus_id: UUID) -> list[Toestemming]: ...
+
+
+class VerwijzingRepository(Protocol):
+    async def opslaan(self, verwijzing: Verwijzing) -> None: ...
+    async def voor_casus(self, casus_id: UUID) -> list[Verwijzing]: ...
+
+
+class AuditLedger(Protocol):
+    """Appends to the house's chain inside the current transaction (invariant 3)."""
+
+    async def vastleggen(self, gegevens: Mapping[str, Any]) -> dict[str, Any]: ...
+
+
+class GebeurtenisOutbox(Protocol):
+    async def toevoegen(self, gebeurtenis: DomeinGebeurtenis) -> None: ...
+
+
+class UnitOfWork(Protocol):
+    betrokkenen: BetrokkeneRepository
+    casussen: CasusRepository
+    overleggen: OverlegRepository
+    afspraken: AfspraakRepository
+    toestemmingen: ToestemmingRepository
+    verwijzingen: VerwijzingRepository
+    audit: AuditLedger
+    gebeurtenissen: GebeurtenisOutbox
+
+    async def __aenter__(self) -> UnitOfWork: ...
+    async def __aexit__(self, *exc: object) -> None: ...
+    async def commit(self) -> None: ...
+
+
+class UnitOfWorkFactory(Protocol):
+    def __call__(self) -> UnitOfWork: ...
+
+
+class AuditLezer(Protocol):
+    """Reads the durable ledger (privacy officer: replay, verify, inzage)."""
+
+    async def gebeurtenissen(
+        self, huis: str, *, betrokkene: UUID | None = None, filters: Mapping[str, Any] | None = None
+    ) -> Sequence[dict[str, Any]]: ...

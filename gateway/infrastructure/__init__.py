@@ -1,0 +1,1 @@
+"""Concrete parts behind the ports: database, identity vault, tokens, convenant loader, Kafka."""

@@ -1,0 +1,286 @@
+"""Repositories over SQLAlchemy Core: rows in, frozen domain objects out."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from gateway.domain.errors import Conflict
+from gateway.domain.model import (
+    Afspraak,
+    AfspraakStatus,
+    Agendapunt,
+    Betrokkene,
+    Casus,
+    CasusStatus,
+    Contactpunt,
+    GegevenDoor,
+    Overleg,
+    Toestemming,
+    Verwijzing,
+)
+
+from . import tables as t
+
+
+def _rij(obj: Any, **omzetten: Any) -> dict[str, Any]:
+    d = {k: getattr(obj, k) for k in obj.__dataclass_fields__}
+    d.update(omzetten)
+    return d
+
+
+class _Repo:
+    def __init__(self, conn: AsyncConnection):
+        self._c = conn
+
+    async def _een(self, q) -> dict[str, Any] | None:  # noqa: ANN001
+        r = (await self._c.execute(q)).mappings().first()
+        return dict(r) if r else None
+
+    async def _alle(self, q) -> list[dict[str, Any]]:  # noqa: ANN001
+        return [dict(r) for r in (await self._c.execute(q)).mappings()]
+
+
+class SqlBetrokkenen(_Repo):
+    async def vind(self, huis: str, pseudoniem: str) -> Betrokkene | None:
+        q = (
+            select(t.identiteiten.c.betrokkene_id, t.identiteiten.c.geboortedatum)
+            .where(t.identiteiten.c.huis == huis, t.identiteiten.c.pseudoniem == pseudoniem)
+        )
+        r = await self._een(q)
+        return Betrokkene(r["betrokkene_id"], huis, r["geboortedatum"]) if r else None
+
+    async def ophalen(self, huis: str, id: UUID) -> Betrokkene | None:
+        q = (
+            select(t.betrokkenen.c.id, t.identiteiten.c.geboortedatum)
+            .select_from(t.betrokkenen.outerjoin(t.identiteiten))
+            .where(t.betrokkenen.c.huis == huis, t.betrokkenen.c.id == id)
+        )
+        r = await self._een(q)
+        return Betrokkene(r["id"], huis, r["geboortedatum"]) if r else None
+
+    async def vind_of_voeg_toe(self, b: Betrokkene, pseudoniem: str, versleuteld: bytes) -> Betrokkene:
+        bestaand = await self.vind(b.huis, pseudoniem)
+        if bestaand is not None:
+            return bestaand
+        try:
+            async with self._c.begin_nested():
+                await self._c.execute(
+                    insert(t.betrokkenen).values(id=b.id, huis=b.huis, aangemaakt_op=datetime.now(timezone.utc))
+                )
+                await self._c.execute(
+                    insert(t.identiteiten).values(
+                        betrokkene_id=b.id,
+                        huis=b.huis,
+                        pseudoniem=pseudoniem,
+                        bsn_versleuteld=versleuteld,
+                        geboortedatum=b.geboortedatum,
+                    )
+                )
+        except IntegrityError:  # registered concurrently by another request
+            bestaand = await self.vind(b.huis, pseudoniem)
+            assert bestaand is not None
+            return bestaand
+        return b
+
+    async def versleuteld_bsn(self, huis: str, id: UUID) -> bytes | None:
+        q = select(t.identiteiten.c.bsn_versleuteld).where(
+            t.identiteiten.c.huis == huis, t.identiteiten.c.betrokkene_id == id
+        )
+        r = await self._een(q)
+        return r["bsn_versleuteld"] if r else None
+
+
+def _casus(r: dict[str, Any]) -> Casus:
+    return Casus(**{**r, "status": CasusStatus(r["status"])})
+
+
+class SqlCasussen(_Repo):
+    async def toevoegen(self, casus: Casus) -> None:
+        try:
+            async with self._c.begin_nested():
+                await self._c.execute(insert(t.casussen).values(_rij(casus, status=casus.status.value)))
+        except IntegrityError:
+            # The partial unique index caught a concurrent duplicate open casus.
+            raise Conflict("er is al een open casus voor deze betrokkene en dit thema") from None
+
+    async def ophalen(self, huis: str, id: UUID) -> Casus | None:
+        r = await self._een(select(t.casussen).where(t.casussen.c.huis == huis, t.casussen.c.id == id))
+        return _casus(r) if r else None
+
+    async def bijwerken(self, casus: Casus) -> None:
+        waarden = _rij(casus, status=casus.status.value)
+        await self._c.execute(update(t.casussen).where(t.casussen.c.id == casus.id).values(waarden))
+
+    async def open_voor(self, huis: str, betrokkene_id: UUID, thema: str) -> Casus | None:
+        q = select(t.casussen).where(
+            t.casussen.c.huis == huis,
+            t.casussen.c.betrokkene_id == betrokkene_id,
+            t.casussen.c.thema == thema,
+            t.casussen.c.status != CasusStatus.AFGESLOTEN.value,
+        )
+        r = await self._een(q)
+        return _casus(r) if r else None
+
+    async def van_betrokkene(self, huis: str, betrokkene_id: UUID) -> list[Casus]:
+        q = (
+            select(t.casussen)
+            .where(t.casussen.c.huis == huis, t.casussen.c.betrokkene_id == betrokkene_id)
+            .order_by(t.casussen.c.aangemeld_op)
+        )
+        return [_casus(r) for r in await self._alle(q)]
+
+    async def lijst(
+        self,
+        huis: str,
+        *,
+        themas: set[str] | None,
+        thema: str | None,
+        status: CasusStatus | None,
+        offset: int,
+        limit: int,
+    ) -> tuple[list[Casus], int]:
+        voorwaarden = [t.casussen.c.huis == huis]
+        if themas is not None:
+            voorwaarden.append(t.casussen.c.thema.in_(sorted(themas)))
+        if thema is not None:
+            voorwaarden.append(t.casussen.c.thema == thema)
+        if status is not None:
+            voorwaarden.append(t.casussen.c.status == status.value)
+        totaal = (await self._c.execute(select(func.count()).select_from(t.casussen).where(*voorwaarden))).scalar_one()
+        q = (
+            select(t.casussen)
+            .where(*voorwaarden)
+            .order_by(t.casussen.c.aangemeld_op, t.casussen.c.id)
+            .offset(offset)
+            .limit(limit)
+        )
+        return [_casus(r) for r in await self._alle(q)], int(totaal)
+
+
+class SqlOverleggen(_Repo):
+    async def toevoegen(self, overleg: Overleg) -> None:
+        await self._c.execute(insert(t.overleggen).values(_rij(overleg)))
+
+    async def ophalen(self, huis: str, id: UUID) -> Overleg | None:
+        r = await self._een(select(t.overleggen).where(t.overleggen.c.huis == huis, t.overleggen.c.id == id))
+        return Overleg(**r) if r else None
+
+    async def agendapunten(self, overleg_id: UUID) -> list[Agendapunt]:
+        q = select(t.agendapunten).where(t.agendapunten.c.overleg_id == overleg_id).order_by(t.agendapunten.c.volgorde)
+        return [Agendapunt(**r) for r in await self._alle(q)]
+
+    async def agendapunt_toevoegen(self, punt: Agendapunt) -> None:
+        try:
+            async with self._c.begin_nested():
+                await self._c.execute(insert(t.agendapunten).values(_rij(punt)))
+        except IntegrityError:
+            raise Conflict("deze casus staat al op de agenda van dit overleg") from None
+
+    async def agendapunt_verwijderen(self, overleg_id: UUID, id: UUID) -> Agendapunt | None:
+        q = select(t.agendapunten).where(t.agendapunten.c.overleg_id == overleg_id, t.agendapunten.c.id == id)
+        r = await self._een(q)
+        if r is None:
+            return None
+        await self._c.execute(delete(t.agendapunten).where(t.agendapunten.c.id == id))
+        return Agendapunt(**r)
+
+    async def volgende_volgorde(self, overleg_id: UUID) -> int:
+        q = select(func.max(t.agendapunten.c.volgorde)).where(t.agendapunten.c.overleg_id == overleg_id)
+        return int((await self._c.execute(q)).scalar() or 0) + 1
+
+
+def _afspraak(r: dict[str, Any]) -> Afspraak:
+    r = {k: v for k, v in r.items() if k != "verloop_gemeld_op"}
+    return Afspraak(**{**r, "status": AfspraakStatus(r["status"])})
+
+
+class SqlAfspraken(_Repo):
+    async def toevoegen(self, a: Afspraak) -> None:
+        await self._c.execute(insert(t.afspraken).values(_rij(a, status=a.status.value)))
+
+    async def ophalen(self, huis: str, id: UUID) -> Afspraak | None:
+        r = await self._een(select(t.afspraken).where(t.afspraken.c.huis == huis, t.afspraken.c.id == id))
+        return _afspraak(r) if r else None
+
+    async def bijwerken(self, a: Afspraak) -> None:
+        await self._c.execute(
+            update(t.afspraken).where(t.afspraken.c.id == a.id).values(_rij(a, status=a.status.value))
+        )
+
+    async def voor_casus(self, casus_id: UUID) -> list[Afspraak]:
+        q = select(t.afspraken).where(t.afspraken.c.casus_id == casus_id).order_by(t.afspraken.c.vastgelegd_op)
+        return [_afspraak(r) for r in await self._alle(q)]
+
+    async def lijst(
+        self,
+        huis: str,
+        *,
+        themas: set[str] | None,
+        status: AfspraakStatus | None,
+        uitvoerder: str | None,
+        verlopen_op: date | None,
+    ) -> list[tuple[Afspraak, UUID]]:
+        v = [t.afspraken.c.huis == huis]
+        if themas is not None:
+            v.append(t.casussen.c.thema.in_(sorted(themas)))
+        if status is not None:
+            v.append(t.afspraken.c.status == status.value)
+        if uitvoerder is not None:
+            v.append(t.afspraken.c.uitvoerder == uitvoerder)
+        if verlopen_op is not None:
+            v += [t.afspraken.c.status == AfspraakStatus.OPEN.value, t.afspraken.c.deadline < verlopen_op]
+        q = (
+            select(t.afspraken, t.casussen.c.betrokkene_id.label("_betrokkene"))
+            .select_from(t.afspraken.join(t.casussen, t.casussen.c.id == t.afspraken.c.casus_id))
+            .where(*v)
+            .order_by(t.afspraken.c.deadline, t.afspraken.c.id)
+        )
+        uit = []
+        for r in await self._alle(q):
+            b = r.pop("_betrokkene")
+            uit.append((_afspraak(r), b))
+        return uit
+
+    async def verlopen_zonder_melding(self, huis: str, vandaag: date) -> list[Afspraak]:
+        q = select(t.afspraken).where(
+            t.afspraken.c.huis == huis,
+            t.afspraken.c.status == AfspraakStatus.OPEN.value,
+            t.afspraken.c.deadline < vandaag,
+            t.afspraken.c.verloop_gemeld_op.is_(None),
+        )
+        return [_afspraak(r) for r in await self._alle(q)]
+
+    async def verloop_gemeld(self, id: UUID) -> None:
+        await self._c.execute(
+            update(t.afspraken).where(t.afspraken.c.id == id).values(verloop_gemeld_op=datetime.now(timezone.utc))
+        )
+
+
+class SqlToestemmingen(_Repo):
+    async def toevoegen(self, x: Toestemming) -> None:
+        await self._c.execute(insert(t.toestemmingen).values(_rij(x, gegeven_door=x.gegeven_door.value)))
+
+    async def voor_casus(self, casus_id: UUID) -> list[Toestemming]:
+        q = select(t.toestemmingen).where(t.toestemmingen.c.casus_id == casus_id).order_by(t.toestemmingen.c.vastgelegd_op)
+        return [Toestemming(**{**r, "gegeven_door": GegevenDoor(r["gegeven_door"])}) for r in await self._alle(q)]
+
+
+class SqlVerwijzingen(_Repo):
+    async def opslaan(self, v: Verwijzing) -> None:
+        cp = v.contactpunt
+        contact = {"naam": cp.naam, "telefoon": cp.telefoon, "email": cp.email} if cp else None
+        await self._c.execute(insert(t.verwijzingen).values(_rij(v, contactpunt=contact)))
+
+    async def voor_casus(self, casus_id: UUID) -> list[Verwijzing]:
+        q = select(t.verwijzingen).where(t.verwijzingen.c.casus_id == casus_id).order_by(t.verwijzingen.c.opgehaald_op)
+        uit = []
+        for r in await self._alle(q):
+            cp = r["contactpunt"]
+            uit.append(Verwijzing(**{**r, "contactpunt": Contactpunt(**cp) if cp else None}))
+        return uit

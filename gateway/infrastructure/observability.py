@@ -1,0 +1,84 @@
+"""structlog JSON logs, Prometheus metrics and OpenTelemetry tracing. Never a BSN in any of them."""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+from typing import Any
+
+import structlog
+from opentelemetry import trace
+from opentelemetry.sdk.trace import TracerProvider
+from prometheus_client import CollectorRegistry, Counter, Histogram
+
+from gateway.domain.bsn import is_geldig_bsn
+
+_NEGEN = re.compile(r"(?<!\d)\d{9}(?!\d)")
+
+
+def _bsn_weg(tekst: str) -> str:
+    return _NEGEN.sub(lambda m: "*********" if is_geldig_bsn(m.group()) else m.group(), tekst)
+
+
+def _scrub(_logger: Any, _method: str, event: dict[str, Any]) -> dict[str, Any]:
+    """Last line of defence: mask anything that looks like a BSN before a log line is written."""
+    for k, v in list(event.items()):
+        if isinstance(v, str):
+            event[k] = _bsn_weg(v)
+    return event
+
+
+def _trace_ids(_logger: Any, _method: str, event: dict[str, Any]) -> dict[str, Any]:
+    ctx = trace.get_current_span().get_span_context()
+    if ctx.is_valid:
+        event.setdefault("trace_id", format(ctx.trace_id, "032x"))
+    return event
+
+
+def configureer_logging(niveau: str = "INFO", json: bool = True) -> None:
+    processors: list[Any] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.processors.add_log_level,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        _trace_ids,
+        structlog.processors.format_exc_info,
+        _scrub,
+        structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(),
+    ]
+    structlog.configure(
+        processors=processors,
+        wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(niveau.upper())),
+        logger_factory=structlog.PrintLoggerFactory(sys.stdout),
+        cache_logger_on_first_use=False,
+    )
+    logging.basicConfig(level=niveau.upper(), stream=sys.stdout, format="%(message)s")
+
+
+_tracer_provider: TracerProvider | None = None
+
+
+def configureer_tracing() -> None:
+    """A tracer provider so spans carry real ids; exporters come from the standard OTEL_* setup."""
+    global _tracer_provider
+    if _tracer_provider is None:
+        _tracer_provider = TracerProvider()
+        try:
+            trace.set_tracer_provider(_tracer_provider)
+        except Exception:  # noqa: BLE001 - a provider set by the host application wins
+            pass
+
+
+class Metrieken:
+    def __init__(self, registry: CollectorRegistry | None = None):
+        self.registry = registry or CollectorRegistry()
+        self.verzoeken = Counter(
+            "ketenpoort_http_requests_total", "HTTP requests", ["method", "route", "status"], registry=self.registry
+        )
+        self.duur = Histogram(
+            "ketenpoort_http_request_duration_seconds", "HTTP request duration", ["method", "route"],
+            registry=self.registry,
+        )
+        self.audit = Counter(
+            "ketenpoort_audit_events_total", "Audit events committed", ["huis", "besluit"], registry=self.registry
+        )

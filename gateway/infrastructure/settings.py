@@ -1,0 +1,28 @@
+"""Configuration from KETENPOORT_* environment variables (pydantic-settings); CLI flags win."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Instellingen(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="KETENPOORT_", extra="ignore")
+
+    database_url: str = "sqlite+aiosqlite:///./ketenpoort.db"
+    kafka_bootstrap: str | None = None
+    audit_topic: str = "ketenpoort.audit.v1"
+    events_topic: str = "ketenpoort.gebeurtenissen.v1"
+    config_dir: Path = Path("deploy/demo")
+    identity_key: SecretStr | None = None
+    signing_key: Path | None = None
+    token_issuer: str = "urn:nld:ketenpoort:issuer"
+    token_audience: str = "ketenpoort"
+    token_ttl_seconds: int = Field(default=900, ge=60, le=86400)
+    jwks_url: str | None = None
+    verwijzing_deadline_seconds: float = Field(default=3.0, gt=0, le=60)
+    max_body_bytes: int = 64 * 1024
+    log_level: str = "INFO"
+    log_json: bool = True

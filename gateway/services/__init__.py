@@ -1,0 +1,1 @@
+"""Use cases: orchestrate the domain and the ports. No web, no SQL, no Kafka here."""
