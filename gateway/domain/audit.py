@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
 from enum import StrEnum
 from typing import Any
@@ -124,3 +124,48 @@ def cloudevent(
     ev.update({k: v for k, v in extra.items() if v is not None})
     ev["data"] = dict(data)
     return ev
+
+
+class Breuksoort(StrEnum):
+    GEWIJZIGD = "gewijzigd"      # the record's content no longer matches its hash
+    ONTBREEKT = "ontbreekt"      # a volgnummer is missing
+    INGEVOEGD = "ingevoegd"      # a record that does not belong in the chain
+    VERWISSELD = "verwisseld"    # records out of order
+    AFGEKAPT = "afgekapt"        # the tail is missing (seen against a signed checkpoint)
+
+
+class Breuk(Exception):
+    def __init__(self, volgnummer: int, soort: Breuksoort, uitleg: str):
+        self.volgnummer, self.soort, self.uitleg = volgnummer, soort, uitleg
+        super().__init__(f"volgnummer {volgnummer}: {soort.value}: {uitleg}")
+
+
+def controleer_keten(
+    datas: Iterable[Mapping[str, Any]], *, vanaf: int = 1, vorige_hash: str = NUL_HASH
+) -> tuple[int, str]:
+    """Walk a house's chain in order; raise the first Breuk; return (last volgnummer, last hash).
+
+    `vanaf`/`vorige_hash` anchor a chain whose head is gone (e.g. Kafka retention) on a checkpoint.
+    """
+    verwacht, vorige = vanaf, vorige_hash
+    gezien: set[int] = set()
+    for d in datas:
+        vn = d.get("volgnummer")
+        if not isinstance(vn, int):
+            raise Breuk(verwacht, Breuksoort.INGEVOEGD, "record zonder volgnummer")
+        eigen = keten_hash(d)
+        if eigen != d.get("hash"):
+            raise Breuk(vn, Breuksoort.GEWIJZIGD, "inhoud komt niet overeen met de hash")
+        if vn == verwacht and d.get("vorigeHash") == vorige:
+            gezien.add(vn)
+            verwacht, vorige = vn + 1, eigen
+            continue
+        if vn in gezien or vn < verwacht:
+            if vn == verwacht - 1 and eigen == vorige:
+                continue  # an exact redelivery (at-least-once) is not a break
+            raise Breuk(vn, Breuksoort.VERWISSELD if vn not in gezien else Breuksoort.INGEVOEGD,
+                        f"verwacht volgnummer {verwacht}")
+        if vn > verwacht:
+            raise Breuk(verwacht, Breuksoort.ONTBREEKT, f"volgende aanwezige record is {vn}")
+        raise Breuk(vn, Breuksoort.INGEVOEGD, "vorigeHash sluit niet aan op het vorige record")
+    return verwacht - 1, vorige
