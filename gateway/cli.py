@@ -22,8 +22,8 @@ db_app = typer.Typer(help="Databasebeheer.", no_args_is_help=True)
 app.add_typer(convenant_app, name="convenant")
 app.add_typer(db_app, name="db")
 
-out = Console()
-err = Console(stderr=True)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 DEMO_DATA = Path(".ketenpoort")
 
