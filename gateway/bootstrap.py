@@ -6,6 +6,7 @@ import secrets
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from gateway.api.app import create_app
 from gateway.api.deps import Afhankelijkheden
 from gateway.domain.convenant import Convenanten
-from gateway.domain.ports import Klok, UnitOfWorkFactory
+from gateway.domain.ports import Bron, Klok, UnitOfWorkFactory
 from gateway.infrastructure.convenant_loader import laad_convenanten
 from gateway.infrastructure.db.engine import maak_engine
 from gateway.infrastructure.db.uow import SqlUnitOfWorkFactory
@@ -30,6 +31,7 @@ from gateway.services.casussen import CasusDienst
 from gateway.services.common import Omgeving
 from gateway.services.overleggen import OverlegDienst
 from gateway.services.toestemmingen import ToestemmingDienst
+from gateway.services.verwijzingen import VerwijzingDienst
 
 log = structlog.get_logger("ketenpoort.bootstrap")
 
@@ -48,10 +50,13 @@ class Container:
     omgeving: Omgeving
     uitgever: TokenUitgever | None
     afhankelijkheden: Afhankelijkheden
+    bronnen: Mapping[str, Bron] = field(default_factory=dict)
     app: FastAPI = field(init=False)
     achtergrond: list[Any] = field(default_factory=list)
 
     async def sluit(self) -> None:
+        for bron in self.bronnen.values():
+            await bron.sluit()
         await self.engine.dispose()
 
 
@@ -71,7 +76,25 @@ def demo_sleutel(map_: Path) -> str:
     return pad.read_text().strip()
 
 
-def bouw(instellingen: Instellingen, *, klok: Klok | None = None) -> Container:
+def maak_bronnen(config_dir: Path, mock_base_port: int | None = None) -> dict[str, Bron]:
+    """One adapter per source system in bronnen.yaml (none configured: every source niet_beschikbaar)."""
+    from adapters import laad_bronnen_config, maak_bron
+
+    pad = config_dir / "bronnen.yaml"
+    if not pad.exists():
+        log.warning("bronnen.niet_geconfigureerd", pad=str(pad))
+        return {}
+    return {systeem: maak_bron(systeem, cfg)
+            for systeem, cfg in laad_bronnen_config(pad, mock_base_port=mock_base_port).items()}
+
+
+def bouw(
+    instellingen: Instellingen,
+    *,
+    klok: Klok | None = None,
+    bronnen: Mapping[str, Bron] | None = None,
+    mock_base_port: int | None = None,
+) -> Container:
     configureer_tracing()
     config_dir = Path(instellingen.config_dir)
     convenanten = laad_convenanten(config_dir)
@@ -102,17 +125,20 @@ def bouw(instellingen: Instellingen, *, klok: Klok | None = None) -> Container:
             rapport["status"] = "niet_gereed"
         return rapport
 
+    if bronnen is None:
+        bronnen = maak_bronnen(config_dir, mock_base_port)
     afh = Afhankelijkheden(
         casussen=CasusDienst(omgeving),
         overleggen=OverlegDienst(omgeving),
         afspraken=AfspraakDienst(omgeving),
         toestemmingen=ToestemmingDienst(omgeving),
+        verwijzingen=VerwijzingDienst(omgeving, bronnen, deadline=instellingen.verwijzing_deadline_seconds),
         tokens=controle,
         gereed=gereed,
         metrieken=Metrieken(),
         max_body_bytes=instellingen.max_body_bytes,
     )
-    container = Container(instellingen, engine, uow, convenanten, omgeving, uitgever, afh)
+    container = Container(instellingen, engine, uow, convenanten, omgeving, uitgever, afh, bronnen)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI):  # noqa: ANN202

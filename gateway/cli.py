@@ -154,7 +154,7 @@ def demo(
     inst = _instellingen(config_dir=config_dir, database_url=database_url, kafka_bootstrap=kafka_bootstrap)
     configureer_logging(inst.log_level, inst.log_json)
     asyncio.run(upgrade(inst.database_url))
-    container = bouw(inst)
+    container = bouw(inst, mock_base_port=mock_base_port)
     brondata = source_data or config_dir / "brondata.yaml"
 
     async def _alles() -> None:

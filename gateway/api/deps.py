@@ -17,6 +17,7 @@ from gateway.services.afspraken import AfspraakDienst
 from gateway.services.casussen import CasusDienst
 from gateway.services.overleggen import OverlegDienst
 from gateway.services.toestemmingen import ToestemmingDienst
+from gateway.services.verwijzingen import VerwijzingDienst
 
 API_VERSIE = "1.0.0"
 
@@ -27,11 +28,11 @@ class Afhankelijkheden:
     overleggen: OverlegDienst
     afspraken: AfspraakDienst
     toestemmingen: ToestemmingDienst
+    verwijzingen: VerwijzingDienst
     tokens: TokenControle
     gereed: Callable[[], Awaitable[dict[str, Any]]]
     metrieken: Any
     max_body_bytes: int = 64 * 1024
-    extra: dict[str, Any] | None = None  # services added by later features (verwijzingen, audit, events)
 
 
 def afh(request: Request) -> Afhankelijkheden:

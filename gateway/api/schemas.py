@@ -18,6 +18,8 @@ from gateway.domain.model import (
     CasusStatus,
     GegevenDoor,
     Overleg,
+    Resultaat,
+    ResultaatStatus,
     Toestemming,
 )
 
@@ -190,3 +192,59 @@ class ToestemmingenUit(Antwoord):
     toestemmingen: list[ToestemmingUit]
 
 
+
+
+class VerwijzingenOphalen(Verzoek):
+    overleg_id: UUID
+
+
+class ContactpuntUit(Antwoord):
+    naam: str
+    telefoon: str | None = None
+    email: str | None = None
+
+
+class VerwijzingUit(Antwoord):
+    bronsysteem: str
+    bekend_sinds: date | None
+    contactpunt: ContactpuntUit | None
+    referentie: str | None
+    bron_peildatum: str | None
+    opgehaald_op: str
+
+
+class ResultaatUit(Antwoord):
+    bron: str
+    bronsysteem: str | None
+    status: ResultaatStatus
+    verwijzing: VerwijzingUit | None = None
+    regel: str | None = None
+    reden: str | None = None
+
+    @classmethod
+    def van(cls, r: Resultaat) -> ResultaatUit:
+        w = r.verwijzing
+        verwijzing = None
+        if w is not None:
+            cp = w.contactpunt
+            verwijzing = VerwijzingUit(
+                bronsysteem=w.bronsysteem, bekend_sinds=w.bekend_sinds,
+                contactpunt=ContactpuntUit(naam=cp.naam, telefoon=cp.telefoon, email=cp.email) if cp else None,
+                referentie=w.referentie, bron_peildatum=tijd(w.bron_peildatum) if w.bron_peildatum else None,
+                opgehaald_op=tijd(w.opgehaald_op),
+            )
+        return cls(bron=r.bron, bronsysteem=r.bronsysteem, status=r.status, verwijzing=verwijzing, regel=r.regel,
+                   reden=r.reden)
+
+
+class ResultatenUit(Antwoord):
+    resultaten: list[ResultaatUit]
+
+
+class AgendapuntResultatenUit(Antwoord):
+    casus_id: UUID
+    resultaten: list[ResultaatUit]
+
+
+class OverlegResultatenUit(Antwoord):
+    agendapunten: list[AgendapuntResultatenUit]

@@ -358,17 +358,17 @@ def _semantische_problemen(doc: dict[str, Any], al_gemeld: Set[str] = frozenset(
     overlegtypen = _map(doc.get("overlegtypen"))
     verstrekkingen = _lijst(doc.get("verstrekkingen"))
 
-    def verwijzing(waarde: Any, bekend: Iterable[str], wat: str, pad: str) -> None:
+    def verwijzing(waarde: Any, bekend: Iterable[str], melding: str, pad: str) -> None:
         if isinstance(waarde, str) and waarde not in bekend:
-            meld(pad, f"{wat} {waarde!r}")
+            meld(pad, f"{melding} {waarde!r}")
 
-    def dubbel(waarden: list[Any], pad: tuple[str | int, ...], wat: str) -> None:
+    def dubbel(waarden: list[Any], pad: tuple[str | int, ...], melding: str) -> None:
         eerste: dict[str, int] = {}
         for i, w in enumerate(waarden):
             if not isinstance(w, str):
                 continue
             if w in eerste:
-                meld(_pad(*pad, i), f"{wat} {w!r} (ook {_pad(*pad, eerste[w])})")
+                meld(_pad(*pad, i), f"{melding} {w!r} (ook {_pad(*pad, eerste[w])})")
             else:
                 eerste[w] = i
 
@@ -406,7 +406,11 @@ def _semantische_problemen(doc: dict[str, Any], al_gemeld: Set[str] = frozenset(
         kernset = {p for p in kern if isinstance(p, str)}
         for i, p in enumerate(schil):
             if isinstance(p, str) and p in kernset:
-                meld(_pad("overlegtypen", oid, "schilpartners", i), f"{p!r} is in {oid} al kernpartner; een partner heeft één rol")
+                meld(_pad("overlegtypen", oid, "schilpartners", i),
+                     f"{p!r} is in {oid} al kernpartner; een partner heeft één rol")
+            elif isinstance(p, str) and p == ot.get("voorzitter"):
+                meld(_pad("overlegtypen", oid, "schilpartners", i),
+                     f"{p!r} is voorzitter van {oid} en telt daarmee als kernpartner; een partner heeft één rol")
 
     # -- verstrekkingen
     ids: dict[str, int] = {}
@@ -524,7 +528,8 @@ def laad_convenanten(config_dir: str | Path) -> Convenanten:
             problemen.append(
                 Probleem(
                     "convenant.huis",
-                    f"huis {convenant.huis!r} heeft al een convenant in {herkomst[convenant.huis].name}; één per huis",
+                    f"huis {convenant.huis!r} heeft al een convenant in {herkomst[convenant.huis].name}; "
+                    "één convenant per huis",
                     bestand.name,
                 )
             )

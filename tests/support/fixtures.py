@@ -13,6 +13,7 @@ import httpx
 import pytest
 import structlog
 
+from adapters import laad_bronnen_config, maak_bron, maak_mock_apps
 from gateway.bootstrap import Container, bouw
 from gateway.infrastructure.db.migrate import upgrade
 from gateway.infrastructure.settings import Instellingen
@@ -54,6 +55,11 @@ class Omgeving:
     client: httpx.AsyncClient
     klok: VasteKlok
     log: io.StringIO
+    mocks: dict[str, httpx.AsyncClient]
+
+    async def storing(self, bronsysteem: str, latentie_ms: int = 0, foutkans: float = 0.0) -> None:
+        r = await self.mocks[bronsysteem].put("/_storing", json={"latentieMs": latentie_ms, "foutkans": foutkans})
+        assert r.status_code in (200, 204), r.text
 
     async def token(self, client_id: str, scope: str | None = None) -> str:
         data = {"grant_type": "client_credentials", "client_id": client_id, "client_secret": f"{client_id}-geheim"}
@@ -71,23 +77,47 @@ class Omgeving:
 
 
 @pytest.fixture
-def instellingen(database_url: str) -> Instellingen:
-    return Instellingen(database_url=database_url, config_dir=DEMO, identity_key=IDENTITY_KEY)
+def config_dir() -> Path:
+    """The house configuration; a test module may override this fixture with its own directory."""
+    return DEMO
 
 
 @pytest.fixture
-async def omgeving(instellingen: Instellingen) -> AsyncIterator[Omgeving]:
+def instellingen(database_url: str, config_dir: Path) -> Instellingen:
+    # A short deadline keeps the slow-source tests quick; the product default is 3 s.
+    return Instellingen(database_url=database_url, config_dir=config_dir, identity_key=IDENTITY_KEY,
+                        verwijzing_deadline_seconds=1.0)
+
+
+@pytest.fixture
+async def omgeving(instellingen: Instellingen, brondata_pad: Path) -> AsyncIterator[Omgeving]:
     from gateway.infrastructure.observability import configureer_logging
 
     log = io.StringIO()
     configureer_logging("INFO", json=True)
     structlog.configure(logger_factory=structlog.PrintLoggerFactory(log))
     klok = VasteKlok()
-    container = bouw(instellingen, klok=klok)
+    # The partner systems are the one thing we mock: real ASGI apps, served in-process.
+    apps = maak_mock_apps(brondata_pad)
+    config = laad_bronnen_config(DEMO / "bronnen.yaml")
+    for c in config.values():
+        c["timeoutSeconden"] = 0.8  # below the test deadline, as production keeps it below 3 s
+    bronnen = {s: maak_bron(s, config[s], transport=httpx.ASGITransport(app=apps[s])) for s in apps}
+    mocks = {s: httpx.AsyncClient(transport=httpx.ASGITransport(app=a), base_url=f"http://{s.lower()}.test")
+             for s, a in apps.items()}
+    container = bouw(instellingen, klok=klok, bronnen=bronnen)
     transport = httpx.ASGITransport(app=container.app)
     async with httpx.AsyncClient(transport=transport, base_url="http://gateway.test") as client:
-        yield Omgeving(container, client, klok, log)
+        yield Omgeving(container, client, klok, log, mocks)
+    for m in mocks.values():
+        await m.aclose()
     await container.sluit()
+
+
+@pytest.fixture
+def brondata_pad() -> Path:
+    """The people the mocks serve; a test may override this fixture with its own file."""
+    return DEMO / "brondata.yaml"
 
 
 def log_regels(log: io.StringIO) -> list[dict]:

@@ -1,0 +1,254 @@
+"""Verwijzingen ophalen: ask every source system whether it knows the people on an agenda.
+
+Per (agendapunt x source): decide() over the convenant; one transaction commits an audit record
+per decision (invariant 3) before any source is asked; permitted lookups run concurrently under
+one deadline; refused sources are never contacted; a second transaction stores the answers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from dataclasses import dataclass
+from uuid import UUID, uuid4
+
+import structlog
+
+from gateway.domain.audit import Handeling
+from gateway.domain.convenant import Besluit, Convenant, Niveau, Partner, Uitwisseling, decide, leeftijd_op
+from gateway.domain.errors import BronFout, NietGevonden, OngeldigeInvoer
+from gateway.domain.events import DomeinGebeurtenis, GebeurtenisType
+from gateway.domain.model import (
+    Betrokkene,
+    Casus,
+    DatInformatie,
+    Overleg,
+    Resultaat,
+    ResultaatStatus,
+    Verwijzing,
+    Verzoeker,
+)
+from gateway.domain.ports import Bron, UnitOfWork
+from gateway.domain.toegang import casus_toegang, overleg_toegang
+
+from .common import Omgeving, audit_gegevens, weiger
+
+log = structlog.get_logger("ketenpoort.verwijzingen")
+
+
+@dataclass(frozen=True)
+class _Vraag:
+    casus: Casus
+    betrokkene: Betrokkene
+    bron: Partner
+    besluit: Besluit
+
+
+def _verwijzing_zichtbaar(v: Verwijzing, niveau: Niveau | None) -> Verwijzing | None:
+    return v if niveau is Niveau.DAT else None
+
+
+class VerwijzingDienst:
+    def __init__(self, omg: Omgeving, bronnen: Mapping[str, Bron], *, deadline: float = 3.0,
+                 max_gelijktijdig: int = 64):
+        self.omg = omg
+        self.bronnen = bronnen  # by bronsysteem name, e.g. "BPS"
+        self.deadline = deadline
+        self._slot = asyncio.Semaphore(max_gelijktijdig)
+
+    # --- public use cases -------------------------------------------------------------------
+
+    async def voor_casus(self, v: Verzoeker, casus_id: UUID, overleg_id: UUID) -> list[Resultaat]:
+        c = self.omg.convenant(v)
+        async with self.omg.uow() as uow:
+            casus = await uow.casussen.ophalen(v.huis, casus_id)
+            if casus is None:  # the path first: another house's casus is 404 whatever the body says
+                raise NietGevonden("casus")
+            overleg = await self._overleg(uow, v, overleg_id, veld="overlegId")
+            t = casus_toegang(c, v, casus.thema)
+            if not t.toegestaan:
+                raise await weiger(uow, self.omg, v, Handeling.VERWIJZING_OPVRAGEN, t, betrokkene=casus.betrokkene_id,
+                                   casus_id=casus.id, overleg_id=overleg.id, overlegtype=overleg.overlegtype)
+            punten = await uow.overleggen.agendapunten(overleg.id)
+            if casus.id not in {p.casus_id for p in punten}:
+                raise OngeldigeInvoer([("overlegId", "de casus staat niet op de agenda van dit overleg")])
+        uitkomst = await self._ophalen(v, c, overleg, [casus])
+        return uitkomst[casus.id]
+
+    async def voor_overleg(self, v: Verzoeker, overleg_id: UUID) -> list[tuple[UUID, list[Resultaat]]]:
+        c = self.omg.convenant(v)
+        async with self.omg.uow() as uow:
+            overleg = await self._overleg(uow, v, overleg_id)
+            t = overleg_toegang(c, v, overleg.overlegtype)
+            if not t.toegestaan:
+                raise await weiger(uow, self.omg, v, Handeling.VERWIJZING_OPVRAGEN, t, overleg_id=overleg.id,
+                                   overlegtype=overleg.overlegtype)
+            casussen = []
+            for p in await uow.overleggen.agendapunten(overleg.id):
+                casus = await uow.casussen.ophalen(v.huis, p.casus_id)
+                if casus is not None:
+                    casussen.append(casus)
+        uitkomst = await self._ophalen(v, c, overleg, casussen)
+        return [(k.id, uitkomst[k.id]) for k in casussen]
+
+    async def inzien(self, v: Verzoeker, casus_id: UUID) -> list[Resultaat]:
+        """The stored verwijzingen of a casus, as far as the convenant lets this caller see them now."""
+        c = self.omg.convenant(v)
+        vandaag = self.omg.vandaag()
+        async with self.omg.uow() as uow:
+            casus = await uow.casussen.ophalen(v.huis, casus_id)
+            if casus is None:
+                raise NietGevonden("casus")
+            t = casus_toegang(c, v, casus.thema)
+            if not t.toegestaan:
+                raise await weiger(uow, self.omg, v, Handeling.VERWIJZINGEN_INZIEN, t,
+                                   betrokkene=casus.betrokkene_id, casus_id=casus.id)
+            betrokkene = await uow.betrokkenen.ophalen(v.huis, casus.betrokkene_id)
+            toestemmingen = tuple(await uow.toestemmingen.voor_casus(casus.id))
+            nieuwste: dict[str, Verwijzing] = {}
+            for w in await uow.verwijzingen.voor_casus(casus.id):
+                nieuwste[w.bron] = w  # ordered by opgehaald_op: the last one wins
+            uit: list[Resultaat] = []
+            for w in nieuwste.values():
+                overleg = await uow.overleggen.ophalen(v.huis, w.overleg_id) if w.overleg_id else None
+                besluit = decide(c, Uitwisseling(
+                    bron=w.bron, ontvanger=v.partner, overlegtype=overleg.overlegtype if overleg else "",
+                    peildatum=vandaag, leeftijd=leeftijd_op(betrokkene.geboortedatum if betrokkene else None, vandaag),
+                    toestemmingen=toestemmingen, casus_afgesloten_op=casus.afgesloten_op.date() if casus.afgesloten_op else None,
+                    opgehaald_voor=w.opgehaald_voor,
+                ))
+                await uow.audit.vastleggen(audit_gegevens(
+                    v, c, Handeling.VERWIJZINGEN_INZIEN, besluit.toegestaan, self.omg.klok.nu(), reden=besluit.reden,
+                    betrokkene=casus.betrokkene_id, casus_id=casus.id, overleg_id=w.overleg_id,
+                    overlegtype=overleg.overlegtype if overleg else None, bron=w.bron, categorie=besluit.categorie,
+                    grondslag=besluit.grondslag, regel=besluit.regel,
+                ))
+                if besluit.toegestaan:
+                    uit.append(Resultaat(w.bron, w.bronsysteem, ResultaatStatus.BEKEND,
+                                         _verwijzing_zichtbaar(w, besluit.niveau), besluit.regel))
+            await uow.commit()
+        return uit
+
+    # --- the fan-out ------------------------------------------------------------------------
+
+    async def _overleg(self, uow: UnitOfWork, v: Verzoeker, overleg_id: UUID, veld: str | None = None) -> Overleg:
+        o = await uow.overleggen.ophalen(v.huis, overleg_id)
+        if o is None:
+            if veld:
+                raise OngeldigeInvoer([(veld, "overleg niet gevonden")])
+            raise NietGevonden("overleg")
+        return o
+
+    async def _ophalen(self, v: Verzoeker, c: Convenant, overleg: Overleg,
+                       casussen: list[Casus]) -> dict[UUID, list[Resultaat]]:
+        vandaag = self.omg.vandaag()
+        bronnen = c.bronnen()
+        vragen: list[_Vraag] = []
+        # 1. Decide every exchange and commit the audit records before any source is asked.
+        async with self.omg.uow() as uow:
+            for casus in casussen:
+                betrokkene = await uow.betrokkenen.ophalen(v.huis, casus.betrokkene_id)
+                if betrokkene is None:
+                    continue
+                toestemmingen = tuple(await uow.toestemmingen.voor_casus(casus.id))
+                for bron in bronnen:
+                    besluit = decide(c, Uitwisseling(
+                        bron=bron.id, ontvanger=v.partner, overlegtype=overleg.overlegtype, peildatum=vandaag,
+                        leeftijd=leeftijd_op(betrokkene.geboortedatum, vandaag), toestemmingen=toestemmingen,
+                        casus_afgesloten_op=casus.afgesloten_op.date() if casus.afgesloten_op else None,
+                    ))
+                    await uow.audit.vastleggen(audit_gegevens(
+                        v, c, Handeling.VERWIJZING_OPVRAGEN, besluit.toegestaan, self.omg.klok.nu(),
+                        reden=besluit.reden, betrokkene=casus.betrokkene_id, casus_id=casus.id, overleg_id=overleg.id,
+                        overlegtype=overleg.overlegtype, bron=bron.id, categorie=besluit.categorie,
+                        grondslag=besluit.grondslag, regel=besluit.regel,
+                    ))
+                    vragen.append(_Vraag(casus, betrokkene, bron, besluit))
+            bsn_versleuteld = {
+                k.betrokkene_id: await uow.betrokkenen.versleuteld_bsn(v.huis, k.betrokkene_id) for k in casussen
+            }
+            await uow.commit()
+
+        # 2. Ask the permitted sources, concurrently, under one deadline.
+        antwoorden = await self._vraag_bronnen(v.huis, vragen, bsn_versleuteld)
+
+        # 3. Store what is known, and shape each answer to what this caller may see.
+        nu = self.omg.klok.nu()
+        uit: dict[UUID, list[Resultaat]] = {k.id: [] for k in casussen}
+        async with self.omg.uow() as uow:
+            for i, q in enumerate(vragen):
+                systeem = q.bron.bronsysteem
+                if not q.besluit.toegestaan:
+                    uit[q.casus.id].append(Resultaat(q.bron.id, systeem, ResultaatStatus.NIET_TOEGESTAAN,
+                                                     regel=q.besluit.regel, reden=q.besluit.reden))
+                    continue
+                antwoord = antwoorden.get(i)
+                if not isinstance(antwoord, DatInformatie):
+                    uit[q.casus.id].append(Resultaat(q.bron.id, systeem, ResultaatStatus.NIET_BESCHIKBAAR,
+                                                     regel=q.besluit.regel, reden=str(antwoord)))
+                    continue
+                if not antwoord.bekend:
+                    uit[q.casus.id].append(Resultaat(q.bron.id, systeem, ResultaatStatus.NIET_BEKEND,
+                                                     regel=q.besluit.regel))
+                    continue
+                w = Verwijzing(
+                    id=uuid4(), huis=v.huis, casus_id=q.casus.id, betrokkene_id=q.casus.betrokkene_id, bron=q.bron.id,
+                    bronsysteem=antwoord.bronsysteem or systeem or "", bekend_sinds=antwoord.bekend_sinds,
+                    contactpunt=antwoord.contactpunt, referentie=antwoord.referentie,
+                    bron_peildatum=antwoord.bron_peildatum, opgehaald_op=nu, opgehaald_voor=v.partner,
+                    overleg_id=overleg.id, regel=q.besluit.regel,
+                )
+                await uow.verwijzingen.opslaan(w)
+                uit[q.casus.id].append(Resultaat(q.bron.id, w.bronsysteem, ResultaatStatus.BEKEND,
+                                                 _verwijzing_zichtbaar(w, q.besluit.niveau), q.besluit.regel))
+            for casus in casussen:
+                await uow.gebeurtenissen.toevoegen(DomeinGebeurtenis(
+                    type=GebeurtenisType.VERWIJZINGEN_OPGEHAALD, huis=v.huis, sleutel=casus.id,
+                    dataref=f"/v1/casussen/{casus.id}/verwijzingen",
+                    # Which sources know the person is personal data: only ids and counts here.
+                    data={"casusId": str(casus.id), "overlegId": str(overleg.id), "opgehaaldDoor": v.partner,
+                          "aantalBronnen": len(bronnen)},
+                    thema=casus.thema, overlegtype=overleg.overlegtype,
+                ))
+            await uow.commit()
+        return uit
+
+    async def _vraag_bronnen(self, huis: str, vragen: list[_Vraag],
+                             versleuteld: Mapping[UUID, bytes | None]) -> dict[int, DatInformatie | str]:
+        """Index of each permitted question -> DatInformatie, or the reason it is niet_beschikbaar."""
+
+        async def een(q: _Vraag) -> DatInformatie | str:
+            bron = self.bronnen.get(q.bron.bronsysteem or "")
+            if bron is None:
+                return f"geen koppeling met {q.bron.bronsysteem} geconfigureerd"
+            ct = versleuteld.get(q.casus.betrokkene_id)
+            if ct is None:
+                return "identiteit niet meer beschikbaar (bewaartermijn)"
+            bsn = self.omg.kluis.ontsleutel(huis, ct)  # decrypted only to ask the source
+            async with self._slot:
+                try:
+                    return await bron.zoek(bsn, q.betrokkene.geboortedatum)
+                except BronFout as e:
+                    log.warning("verwijzing.bron_fout", bron=q.bron.id, bronsysteem=q.bron.bronsysteem,
+                                soort=type(e).__name__, reden=e.reden)
+                    return f"{q.bron.bronsysteem}: {e.reden}"
+
+        taken = {asyncio.create_task(een(q)): i for i, q in enumerate(vragen) if q.besluit.toegestaan}
+        uit: dict[int, DatInformatie | str] = {}
+        if not taken:
+            return uit
+        klaar, open_ = await asyncio.wait(taken, timeout=self.deadline)
+        for taak in klaar:
+            try:
+                uit[taken[taak]] = taak.result()
+            except Exception as e:  # noqa: BLE001 - an adapter bug must not hide the other sources
+                log.error("verwijzing.adapter_defect", soort=type(e).__name__)
+                uit[taken[taak]] = f"onverwachte fout in de koppeling ({type(e).__name__})"
+        for taak in open_:
+            taak.cancel()
+            q = vragen[taken[taak]]
+            log.warning("verwijzing.deadline", bron=q.bron.id, deadline_s=self.deadline)
+            uit[taken[taak]] = f"{q.bron.bronsysteem}: geen antwoord binnen {self.deadline:g} s"
+        if open_:
+            await asyncio.gather(*open_, return_exceptions=True)
+        return uit
