@@ -5,7 +5,7 @@ Nothing here holds content from a source system; the person is an opaque betrokk
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
 from uuid import UUID
@@ -211,9 +211,3 @@ class Resultaat:
     verwijzing: Verwijzing | None = None
     regel: str | None = None
     reden: str | None = None
-
-
-@dataclass(frozen=True)
-class Pagina:
-    items: list = field(default_factory=list)
-    totaal: int = 0

@@ -71,6 +71,8 @@ def test_services_import_only_domain():
         top = mod.split(".")[0]
         if mod.startswith(("gateway.domain", "gateway.services")) or top in STDLIB or top == "__future__":
             return None
+        if top == "structlog":
+            return None  # logging is cross-cutting; it carries no web, SQL or Kafka
         return "services know no web, SQL or Kafka"
 
     assert _schendingen("gateway.services", regel) == []

@@ -1,0 +1,3 @@
+from .app import STANDAARD_CLIENT_ID, STANDAARD_CLIENT_SECRET, maak_app
+
+__all__ = ["STANDAARD_CLIENT_ID", "STANDAARD_CLIENT_SECRET", "maak_app"]

@@ -1,0 +1,3 @@
+from .app import STANDAARD_GEBRUIKER, STANDAARD_WACHTWOORD, maak_app
+
+__all__ = ["STANDAARD_GEBRUIKER", "STANDAARD_WACHTWOORD", "maak_app"]
