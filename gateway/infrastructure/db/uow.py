@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 from uuid import UUID, uuid4
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from gateway.domain.audit import AUDIT_TYPE, NUL_HASH, cloudevent, schakel
+from gateway.domain.audit import AUDIT_TYPE, CHECKPOINT_TYPE, NUL_HASH, cloudevent, schakel
 from gateway.domain.errors import AuditNietVastgelegd
 from gateway.domain.events import DomeinGebeurtenis
 
+from ..ondertekening import Ondertekenaar
 from . import tables as t
 from .repositories import (
     SqlAfspraken,
@@ -47,9 +49,46 @@ async def _vergrendel_teller(conn: AsyncConnection, huis: str) -> dict[str, Any]
     return dict(rij)
 
 
+CHECKPOINT_ELKE = 100
+
+
+async def schrijf_checkpoint(conn: AsyncConnection, huis: str, volgnummer: int, hash_: str,
+                             ondertekenaar: Ondertekenaar) -> None:
+    """A signed checkpoint after chain record `volgnummer`, in the caller's transaction (under the house lock)."""
+    data = {"huis": huis, "volgnummer": volgnummer, "hash": hash_,
+            "handtekening": ondertekenaar.onderteken(huis, volgnummer, hash_), "sleutelId": ondertekenaar.sleutel_id}
+    event_id = uuid4()
+    ev = cloudevent(id=event_id, type=CHECKPOINT_TYPE, huis=huis, time=_nu(), data=data)
+    await conn.execute(insert(t.audit_checkpoints).values(
+        huis=huis, volgnummer=volgnummer, event_id=event_id, hash=hash_, handtekening=data["handtekening"],
+        sleutel_id=ondertekenaar.sleutel_id, event=ev))
+    await conn.execute(insert(t.outbox).values(huis=huis, topic="audit", sleutel=huis, event=ev, aangemaakt_op=_nu()))
+
+
+async def checkpoint_indien_nodig(conn: AsyncConnection, huis: str, ondertekenaar: Ondertekenaar,
+                                  max_leeftijd_s: float) -> bool:
+    """The periodic half of "every 100 events and at least every 60 s with new events"."""
+    teller = await _vergrendel_teller(conn, huis)
+    if teller["volgnummer"] == 0:
+        return False
+    laatste = (await conn.execute(
+        select(t.audit_checkpoints.c.volgnummer, t.audit_checkpoints.c.event)
+        .where(t.audit_checkpoints.c.huis == huis)
+        .order_by(t.audit_checkpoints.c.volgnummer.desc()).limit(1))).first()
+    if laatste is not None and laatste.volgnummer >= teller["volgnummer"]:
+        return False
+    if laatste is not None:
+        gemaakt = datetime.fromisoformat(laatste.event["time"].replace("Z", "+00:00"))
+        if (_nu() - gemaakt).total_seconds() < max_leeftijd_s:
+            return False
+    await schrijf_checkpoint(conn, huis, teller["volgnummer"], teller["laatste_hash"], ondertekenaar)
+    return True
+
+
 class SqlAuditLedger:
-    def __init__(self, conn: AsyncConnection, huis_van: Mapping[str, Any] | None = None):
+    def __init__(self, conn: AsyncConnection, ondertekenaar: Ondertekenaar | None = None):
         self._conn = conn
+        self._ondertekenaar = ondertekenaar
 
     async def vastleggen(self, gegevens: Mapping[str, Any]) -> dict[str, Any]:
         huis = gegevens["huis"]
@@ -82,6 +121,8 @@ class SqlAuditLedger:
         await self._conn.execute(
             insert(t.outbox).values(huis=huis, topic="audit", sleutel=huis, event=ev, aangemaakt_op=_nu())
         )
+        if self._ondertekenaar is not None and volgnummer % CHECKPOINT_ELKE == 0:
+            await schrijf_checkpoint(self._conn, huis, volgnummer, data["hash"], self._ondertekenaar)
         return data
 
 
@@ -126,8 +167,9 @@ class SqlGebeurtenisOutbox:
 
 
 class SqlUnitOfWork:
-    def __init__(self, engine: AsyncEngine):
+    def __init__(self, engine: AsyncEngine, ondertekenaar: Ondertekenaar | None = None):
         self._engine = engine
+        self._ondertekenaar = ondertekenaar
         self._conn: AsyncConnection | None = None
         self._committed = False
 
@@ -141,7 +183,7 @@ class SqlUnitOfWork:
         self.afspraken = SqlAfspraken(c)
         self.toestemmingen = SqlToestemmingen(c)
         self.verwijzingen = SqlVerwijzingen(c)
-        self.audit = SqlAuditLedger(c)
+        self.audit = SqlAuditLedger(c, self._ondertekenaar)
         self.gebeurtenissen = SqlGebeurtenisOutbox(c)
         return self
 
@@ -164,8 +206,9 @@ class SqlUnitOfWork:
 
 
 class SqlUnitOfWorkFactory:
-    def __init__(self, engine: AsyncEngine):
+    def __init__(self, engine: AsyncEngine, ondertekenaar: Ondertekenaar | None = None):
         self.engine = engine
+        self.ondertekenaar = ondertekenaar
 
     def __call__(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine)
+        return SqlUnitOfWork(self.engine, self.ondertekenaar)
