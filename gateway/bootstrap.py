@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import secrets
+from collections.abc import Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -22,11 +24,17 @@ from gateway.domain.ports import Bron, Klok, UnitOfWorkFactory
 from gateway.infrastructure.convenant_loader import laad_convenanten
 from gateway.infrastructure.db.engine import maak_engine
 from gateway.infrastructure.db.uow import SqlUnitOfWorkFactory
+from gateway.infrastructure.db.lezers import SqlAuditLezer, SqlGebeurtenisLezer
+from gateway.infrastructure.db.uow import checkpoint_indien_nodig
 from gateway.infrastructure.identity import AesGcmKluis
+from gateway.infrastructure.kafka_relay import OutboxRelay
 from gateway.infrastructure.observability import Metrieken, configureer_tracing
+from gateway.infrastructure.ondertekening import Ondertekenaar, laad_of_maak_sleutel
 from gateway.infrastructure.settings import Instellingen
 from gateway.infrastructure.tokens import JwksBron, JwtControle, TokenUitgever, laad_clients, maak_oauth_router
 from gateway.services.afspraken import AfspraakDienst
+from gateway.services.audit import AuditDienst
+from gateway.services.gebeurtenissen import GebeurtenisDienst
 from gateway.services.casussen import CasusDienst
 from gateway.services.common import Omgeving
 from gateway.services.overleggen import OverlegDienst
@@ -52,12 +60,51 @@ class Container:
     afhankelijkheden: Afhankelijkheden
     bronnen: Mapping[str, Bron] = field(default_factory=dict)
     app: FastAPI = field(init=False)
-    achtergrond: list[Any] = field(default_factory=list)
+    ondertekenaar: Ondertekenaar | None = None
+    relay: OutboxRelay | None = None
 
     async def sluit(self) -> None:
         for bron in self.bronnen.values():
             await bron.sluit()
         await self.engine.dispose()
+
+
+CHECKPOINT_MAX_LEEFTIJD_S = 60.0
+
+
+async def _periodiek(naam: str, interval: float, werk: Callable[[], Awaitable[object]]) -> None:
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            await werk()
+        except asyncio.CancelledError:
+            raise
+        except Exception as e:  # noqa: BLE001 - a background chore must outlive one failure
+            log.error("achtergrond.fout", taak=naam, fout=type(e).__name__)
+
+
+def achtergrondtaken(c: Container) -> dict[str, Awaitable[None]]:
+    """What `serve`/`demo` run beside the API: the relay, periodic checkpoints, overdue afspraken."""
+    taken: dict[str, Awaitable[None]] = {}
+    if c.relay is not None:
+        taken["relay"] = c.relay.run()
+    if c.ondertekenaar is not None:
+        ondertekenaar = c.ondertekenaar
+
+        async def checkpoints() -> None:
+            for huis in c.convenanten.per_huis:
+                async with c.engine.begin() as conn:
+                    await checkpoint_indien_nodig(conn, huis, ondertekenaar, CHECKPOINT_MAX_LEEFTIJD_S)
+
+        taken["checkpoints"] = _periodiek("checkpoints", 10.0, checkpoints)
+    afspraken = c.afhankelijkheden.afspraken
+
+    async def verlopen() -> None:
+        for huis in c.convenanten.per_huis:
+            await afspraken.meld_verlopen(huis)
+
+    taken["verlopen"] = _periodiek("verlopen", 60.0, verlopen)
+    return taken
 
 
 def identiteitssleutel(instellingen: Instellingen) -> str:
@@ -99,7 +146,12 @@ def bouw(
     config_dir = Path(instellingen.config_dir)
     convenanten = laad_convenanten(config_dir)
     engine = maak_engine(instellingen.database_url)
-    uow = SqlUnitOfWorkFactory(engine)
+    ondertekenaar = None
+    if instellingen.signing_key is not None:
+        ondertekenaar = Ondertekenaar(laad_of_maak_sleutel(Path(instellingen.signing_key)))
+    else:
+        log.warning("audit.geen_ondertekeningssleutel", gevolg="geen checkpoints; afkappen niet aantoonbaar")
+    uow = SqlUnitOfWorkFactory(engine, ondertekenaar)
     omgeving = Omgeving(uow=uow, convenanten=convenanten, kluis=AesGcmKluis(identiteitssleutel(instellingen)),
                         klok=klok or SysteemKlok())
 
@@ -133,19 +185,33 @@ def bouw(
         afspraken=AfspraakDienst(omgeving),
         toestemmingen=ToestemmingDienst(omgeving),
         verwijzingen=VerwijzingDienst(omgeving, bronnen, deadline=instellingen.verwijzing_deadline_seconds),
+        audit=AuditDienst(omgeving, SqlAuditLezer(engine)),
+        gebeurtenissen=GebeurtenisDienst(omgeving, SqlGebeurtenisLezer(engine)),
         tokens=controle,
         gereed=gereed,
         metrieken=Metrieken(),
         max_body_bytes=instellingen.max_body_bytes,
+        publieke_sleutel=ondertekenaar.publieke_sleutel_pem() if ondertekenaar else None,
     )
     container = Container(instellingen, engine, uow, convenanten, omgeving, uitgever, afh, bronnen)
+    container.ondertekenaar = ondertekenaar
+    if instellingen.kafka_bootstrap:
+        container.relay = OutboxRelay(engine, instellingen.kafka_bootstrap, audit_topic=instellingen.audit_topic,
+                                      events_topic=instellingen.events_topic)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI):  # noqa: ANN202
-        log.info("gateway.gestart", huizen=sorted(convenanten.per_huis))
+        log.info("gateway.gestart", huizen=sorted(convenanten.per_huis), kafka=bool(instellingen.kafka_bootstrap),
+                 checkpoints=ondertekenaar is not None)
+        taken = [asyncio.create_task(t, name=n) for n, t in achtergrondtaken(container).items()]
         try:
             yield
         finally:
+            for taak in taken:
+                taak.cancel()
+            await asyncio.gather(*taken, return_exceptions=True)
+            if container.relay is not None:
+                await container.relay.sluit()
             await container.sluit()
             log.info("gateway.gestopt")
 

@@ -149,8 +149,14 @@ def demo(
     from gateway.infrastructure.db.migrate import upgrade
     from gateway.infrastructure.observability import configureer_logging
 
+    from gateway.infrastructure.ondertekening import laad_of_maak_sleutel
+
     config_dir = config or Path("deploy/demo")
+    # Demo secrets are generated once into .ketenpoort/ (demo only; production supplies its own).
     os.environ.setdefault("KETENPOORT_IDENTITY_KEY", demo_sleutel(DEMO_DATA))
+    if "KETENPOORT_SIGNING_KEY" not in os.environ:
+        laad_of_maak_sleutel(DEMO_DATA / "signing.key", maak=True)
+        os.environ["KETENPOORT_SIGNING_KEY"] = str(DEMO_DATA / "signing.key")
     inst = _instellingen(config_dir=config_dir, database_url=database_url, kafka_bootstrap=kafka_bootstrap)
     configureer_logging(inst.log_level, inst.log_json)
     asyncio.run(upgrade(inst.database_url))
@@ -172,6 +178,8 @@ def demo(
         f"[bold]Ketenpoort demo[/bold]  gateway http://localhost:{port}  docs http://localhost:{port}/docs\n"
         f"mocks: BPS :{mock_base_port + 1}  JCO-support :{mock_base_port + 2}  Depan :{mock_base_port + 3}  "
         f"VIR :{mock_base_port + 4}\n"
+        f"audit: ledger in de database{' en Kafka ' + kafka_bootstrap if kafka_bootstrap else ''}; "
+        f"publieke sleutel voor verify: {DEMO_DATA / 'signing.pub'}\n"
         f"token: curl -s -d grant_type=client_credentials -d client_id=demo-politie "
         f"-d client_secret=demo-politie-geheim http://localhost:{port}/oauth/token\n"
         "Ctrl-C stopt alles.",

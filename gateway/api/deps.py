@@ -14,7 +14,9 @@ from gateway.domain.errors import NietGeauthenticeerd, OngeldigeInvoer
 from gateway.domain.model import Verzoeker
 from gateway.domain.ports import TokenControle
 from gateway.services.afspraken import AfspraakDienst
+from gateway.services.audit import AuditDienst
 from gateway.services.casussen import CasusDienst
+from gateway.services.gebeurtenissen import GebeurtenisDienst
 from gateway.services.overleggen import OverlegDienst
 from gateway.services.toestemmingen import ToestemmingDienst
 from gateway.services.verwijzingen import VerwijzingDienst
@@ -29,10 +31,13 @@ class Afhankelijkheden:
     afspraken: AfspraakDienst
     toestemmingen: ToestemmingDienst
     verwijzingen: VerwijzingDienst
+    audit: AuditDienst
+    gebeurtenissen: GebeurtenisDienst
     tokens: TokenControle
     gereed: Callable[[], Awaitable[dict[str, Any]]]
     metrieken: Any
     max_body_bytes: int = 64 * 1024
+    publieke_sleutel: bytes | None = None
 
 
 def afh(request: Request) -> Afhankelijkheden:

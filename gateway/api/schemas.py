@@ -248,3 +248,16 @@ class AgendapuntResultatenUit(Antwoord):
 
 class OverlegResultatenUit(Antwoord):
     agendapunten: list[AgendapuntResultatenUit]
+
+
+class InzageVerzoek(Verzoek):
+    bsn: str = Field(min_length=1, max_length=20)
+
+
+class InzageUit(Antwoord):
+    betrokkene: Ref | None
+    uitwisselingen: list[dict]
+
+
+class AuditGebeurtenissenUit(Antwoord):
+    gebeurtenissen: list[dict]

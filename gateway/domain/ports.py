@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
+from dataclasses import dataclass
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -144,5 +145,21 @@ class AuditLezer(Protocol):
     """Reads the durable ledger (privacy officer: replay, verify, inzage)."""
 
     async def gebeurtenissen(
-        self, huis: str, *, betrokkene: UUID | None = None, filters: Mapping[str, Any] | None = None
+        self, huis: str, *, betrokkene: UUID | None = None, filters: Mapping[str, Any] | None = None,
+        limiet: int | None = None,
     ) -> Sequence[dict[str, Any]]: ...
+
+
+@dataclass(frozen=True)
+class OpgeslagenGebeurtenis:
+    positie: int
+    event: dict[str, Any]
+    thema: str | None
+    overlegtype: str | None
+
+
+class GebeurtenisLezer(Protocol):
+    """Domain events of one house after a position, in order (the SSE stream)."""
+
+    async def na(self, huis: str, positie: int, limiet: int) -> list[OpgeslagenGebeurtenis]: ...
+    async def laatste(self, huis: str) -> int: ...
