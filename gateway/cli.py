@@ -187,3 +187,7 @@ def demo(
     )
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(_alles())
+
+
+if __name__ == "__main__":
+    app()

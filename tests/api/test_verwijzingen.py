@@ -186,3 +186,14 @@ async def test_gelijktijdig_ophalen(omgeving):
     casus, overleg = await _agendeer(omgeving, BPS_JCO_VIR_16)
     results = await asyncio.gather(*(_ophalen(omgeving, casus, overleg, "demo-om") for _ in range(5)))
     assert all(r["politie"]["status"] == "bekend" for r in results)
+
+
+async def test_depan_stale_peildatum_reaches_the_caller(omgeving):
+    # Depan still shows this person detained: the release of 2026-11-02 is not yet recorded.
+    casus, overleg = await _agendeer(omgeving, BPS_DEPAN_ADULT, "veelplegers", "veelplegers")
+    res = await _ophalen(omgeving, casus, overleg, "demo-reclassering")
+    dji = res["dji"]
+    assert dji["status"] == "bekend" and dji["bronsysteem"] == "Depan"
+    assert dji["verwijzing"]["bronPeildatum"] == "2026-10-15T02:00:00.000Z"
+    assert dji["verwijzing"]["opgehaaldOp"] == "2026-11-23T10:00:00.000Z"
+    assert "gedetineerd" not in str(res) and "Uitstroom" not in str(res)

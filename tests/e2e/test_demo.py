@@ -1,0 +1,72 @@
+"""`ketenpoort demo` as a user runs it: real sockets, four mocks, SQLite, built-in issuer; Ctrl-C stops all."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from tests.support.fixtures import DEMO
+from tests.support.server import vrije_basispoort, vrije_poort
+
+
+def _wacht_gereed(url: str, proces: subprocess.Popen, seconden: float = 60) -> None:
+    eind = time.monotonic() + seconden
+    while time.monotonic() < eind:
+        assert proces.poll() is None, "demo stopped early"
+        try:
+            if httpx.get(f"{url}/ready", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError("demo not ready in time")
+
+
+def test_demo_end_to_end_and_clean_stop(tmp_path: Path):
+    poort, mocks = vrije_poort(), vrije_basispoort()
+    omgeving = {k: v for k, v in os.environ.items() if not k.startswith("KETENPOORT_")}
+    proces = subprocess.Popen(
+        [sys.executable, "-m", "gateway.cli", "demo", "--port", str(poort), "--mock-base-port", str(mocks),
+         "--database-url", f"sqlite+aiosqlite:///{tmp_path / 'demo.db'}", "--config", str(DEMO)],
+        cwd=tmp_path, env=omgeving, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    url = f"http://127.0.0.1:{poort}"
+    try:
+        _wacht_gereed(url, proces)
+        with httpx.Client(base_url=url, timeout=10) as c:
+            def h(client_id: str) -> dict[str, str]:
+                r = c.post("/oauth/token", data={"grant_type": "client_credentials", "client_id": client_id,
+                                                 "client_secret": f"{client_id}-geheim"})
+                return {"Authorization": f"Bearer {r.json()['access_token']}", "X-Gebruiker": "demo.gebruiker"}
+
+            pr = h("demo-procesregisseur")
+            overleg = c.post("/v1/overleggen", json={"overlegtype": "jco", "datum": "2026-12-01"}, headers=pr).json()
+            casus = c.post("/v1/casussen", json={"bsn": "999990780", "thema": "jeugd", "gemeente": "Gemeente B"},
+                           headers=h("demo-politie")).json()
+            c.post(f"/v1/overleggen/{overleg['id']}/agendapunten", json={"casusId": casus["id"]}, headers=pr)
+            r = c.post(f"/v1/casussen/{casus['id']}/verwijzingen/_ophalen", json={"overlegId": overleg["id"]},
+                       headers=h("demo-om"))
+            assert r.status_code == 200, r.text
+            status = {x["bron"]: x["status"] for x in r.json()["resultaten"]}
+            assert status["politie"] == "bekend" and status["om"] == "bekend"  # over real sockets to the mocks
+            assert c.get("/audit/publieke-sleutel").text.startswith("-----BEGIN PUBLIC KEY-----")
+            assert c.get("/docs").status_code == 200
+        assert (tmp_path / ".ketenpoort" / "identity.key").exists()
+        assert (tmp_path / ".ketenpoort" / "signing.pub").exists()
+    finally:
+        proces.send_signal(signal.SIGINT)
+        try:
+            uit, _ = proces.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            proces.kill()
+            uit, _ = proces.communicate()
+            raise AssertionError("demo did not stop on Ctrl-C:\n" + uit[-3000:]) from None
+    assert proces.returncode == 0, uit[-3000:]
+    assert "999990780" not in uit
+    assert '"gateway.gestopt"' in uit or "gateway.gestopt" in uit
