@@ -175,6 +175,8 @@ def bouw(
             rapport.update(status="niet_gereed", database=f"onbereikbaar of niet gemigreerd ({type(e).__name__})")
         if not convenanten.per_huis:
             rapport["status"] = "niet_gereed"
+        # Sources are reported, not required: a partner outage is niet_beschikbaar, not a dead gateway.
+        rapport["bronnen"] = {s: getattr(b, "circuit", "onbekend") for s, b in (bronnen or {}).items()}
         return rapport
 
     if bronnen is None:

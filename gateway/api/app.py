@@ -13,7 +13,7 @@ from gateway.domain.errors import KetenpoortFout
 
 from .deps import API_VERSIE, Afhankelijkheden
 from .middleware import GatewayMiddleware
-from .problems import domein_fout, http_fout, validatie_fout
+from .problems import domein_fout, http_fout, onverwachte_fout, validatie_fout
 from .routers import afspraken, audit, casussen, gebeurtenissen, operations, overleggen, toestemmingen, verwijzingen
 
 BESCHRIJVING = """
@@ -43,6 +43,7 @@ def create_app(
     app.add_exception_handler(RequestValidationError, validatie_fout)
     app.add_exception_handler(KetenpoortFout, domein_fout)
     app.add_exception_handler(StarletteHTTPException, http_fout)
+    app.add_exception_handler(Exception, onverwachte_fout)
     for r in (operations.router, casussen.router, overleggen.router, afspraken.router, toestemmingen.router,
               verwijzingen.router, audit.router, gebeurtenissen.router, *extra_routers):
         app.include_router(r)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from opentelemetry import trace
 
 from gateway.domain.bsn import bevat_bsn
@@ -49,8 +50,12 @@ def _trace_id() -> str | None:
     return format(ctx.trace_id, "032x") if ctx.is_valid else None
 
 
+_bearer = HTTPBearer(auto_error=False, description="Token van POST /oauth/token (client credentials)")
+
+
 async def verzoeker(
     request: Request,
+    _schema: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)] = None,  # documents the scheme
     authorization: Annotated[str | None, Header()] = None,
     x_gebruiker: Annotated[str | None, Header(alias="X-Gebruiker")] = None,
 ) -> Verzoeker:

@@ -91,3 +91,11 @@ async def domein_fout(_: Request, exc: KetenpoortFout) -> JSONResponse:
 async def http_fout(_: Request, exc: StarletteHTTPException) -> JSONResponse:
     detail = exc.detail if isinstance(exc.detail, str) else _TITELS.get(exc.status_code, ("", "Fout"))[1]
     return probleem(exc.status_code, detail, headers=getattr(exc, "headers", None))
+
+
+async def onverwachte_fout(_: Request, exc: Exception) -> JSONResponse:
+    # The type only: a message may carry personal data. The traceback goes to the server log.
+    import structlog
+
+    structlog.get_logger("ketenpoort.http").error("http.onverwachte_fout", fout=type(exc).__name__)
+    return probleem(500, "onverwachte fout; er is niets uitgewisseld zonder auditrecord")

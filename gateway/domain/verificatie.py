@@ -2,7 +2,11 @@
 
 Input is the house's audit events and checkpoints (CloudEvents, CONTRACT.md §6) in the order they
 were read - one Kafka partition, or the ledger with checkpoints after their volgnummer - possibly
-with exact redeliveries (at-least-once), which are dropped by CloudEvent `id`.
+with exact redeliveries (at-least-once), which are dropped by CloudEvent `id`: a copy of an event
+already accepted is dropped, and a copy that does not fit where it stands is skipped when another
+copy of the same event follows within a window of 10,000 records (the outbox relay resends from the
+first unacknowledged row, so an earlier copy may stand out of order - 1,2,4,5,3,4,5 - while the last
+copies are in chain order). A copy with the same id but other content is a record of its own.
 
 The happy path streams: O(1) work per event plus 40 bytes per accepted event (its hash and an id
 digest, for redeliveries and for checkpoints). At the first event that does not fit, the rest of
@@ -33,7 +37,10 @@ infrastructure); without one, checkpoints are counted but not used.
 from __future__ import annotations
 
 import hashlib
+import itertools
+import json
 from array import array
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -57,6 +64,7 @@ HandtekeningControle = Callable[[Mapping[str, Any]], bool]
 
 _HEX = frozenset("0123456789abcdef")
 _GEEN = 0xFFFF_FFFF_FFFF_FFFF  # "no value" in the compact diagnosis arrays
+_ONLEESBAAR = itertools.count(1)  # ids for records without one: never equal, so never "duplicates"
 
 
 class Breuktype(StrEnum):
@@ -205,7 +213,7 @@ def _ev_id(ev: Any, data: Any) -> str:
         return str(ev["id"])
     if isinstance(data, Mapping) and _is_hash(data.get("hash")):
         return f"hash:{data['hash']}"
-    return f"onleesbaar:{id(ev)}"
+    return f"onleesbaar:{next(_ONLEESBAAR)}"
 
 
 def huis_van(ev: Any, sleutel: str | None = None) -> str | None:
@@ -230,6 +238,36 @@ def per_huis(events: Iterable[Any]) -> dict[str, list[Any]]:
     for ev in events:
         uit.setdefault(huis_van(ev) or "?", []).append(ev)
     return uit
+
+
+# --------------------------------------------------------------------------- hashing, fast and exact
+
+
+def _eenvoudig(w: Any) -> bool:
+    """JSON for which json.dumps(sort_keys=True) is byte-for-byte RFC 8785: no floats, plain types,
+    member names below U+D800 (where code-point order and UTF-16 order agree)."""
+    t = type(w)
+    if t is str or t is int or t is bool or w is None:
+        return True
+    if t is dict:
+        for k, v in w.items():
+            if type(k) is not str or not (k.isascii() or max(k, default="") < "\ud800"):
+                return False
+            if not _eenvoudig(v):
+                return False
+        return True
+    if t is list or t is tuple:
+        return all(_eenvoudig(x) for x in w)
+    return False
+
+
+def _hash(data: Mapping[str, Any]) -> str:
+    """`keten_hash`, about four times faster on ordinary audit data; falls back to it otherwise."""
+    if type(data) is dict and _eenvoudig(data):
+        zonder = {k: v for k, v in data.items() if k != "hash"}
+        tekst = json.dumps(zonder, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        return hashlib.sha256(tekst.encode("utf-8")).hexdigest()
+    return keten_hash(data)
 
 
 # --------------------------------------------------------------------------- the verifier
@@ -259,7 +297,7 @@ def _rec(ev: Any) -> _Rec:
     vorige = data.get("vorigeHash")
     opgegeven = data.get("hash")
     try:
-        eigen: str | None = keten_hash(data)
+        eigen: str | None = _hash(data)
     except (TypeError, ValueError, RecursionError):
         eigen = None
     return _Rec(vn, vorige if isinstance(vorige, str) else None,
@@ -299,6 +337,7 @@ class KetenVerificatie:
     missing head is taken as retention and must be anchored by a signed checkpoint (Kafka).
     ``verwacht_laatste``: a volgnummer (and optionally its hash) the log must reach, e.g. from a
     signed checkpoint or the ledger's counter; events missing at the end are then ``afgekapt``.
+    ``venster``: how many records are looked ahead for a later copy of a redelivered event.
     """
 
     def __init__(
@@ -308,8 +347,12 @@ class KetenVerificatie:
         *,
         begin_verplicht: bool = False,
         verwacht_laatste: int | tuple[int, str | None] | None = None,
+        venster: int = 10_000,
     ):
         self.huis = huis
+        self._venster_grootte = venster
+        self._venster: deque[tuple[str, Any, Any]] = deque()
+        self._in_venster: dict[tuple[int, str], int] = {}  # copies of each audit event in the window
         self._controle = controleer_handtekening
         self._begin_verplicht = begin_verplicht
         if isinstance(verwacht_laatste, tuple):
@@ -347,33 +390,66 @@ class KetenVerificatie:
         soort = _soort_van(ev)
         if soort is None:
             self._overgeslagen += 1
-        elif soort == "checkpoint":
-            self._checkpoint(ev)
+            return
+        if soort == "checkpoint":
+            data = _data_van(ev)
+            item: tuple[str, Any, Any] = ("c", _ev_id(ev, data), data)
         else:
-            self._audit(_rec(ev))
+            r = _rec(ev)
+            item = ("a", r, (r.idd, r.eigen) if r.eigen is not None else None)
+            if item[2] is not None:
+                self._in_venster[item[2]] = self._in_venster.get(item[2], 0) + 1
+        self._venster.append(item)
+        if len(self._venster) > self._venster_grootte:
+            self._verwerk_oudste()
 
-    def _audit(self, r: _Rec) -> None:
+    def _verwerk_oudste(self) -> None:
+        soort, a, b = self._venster.popleft()
+        if soort == "c":
+            self._checkpoint(a, b)
+            return
+        later = False
+        if b is not None:
+            over = self._in_venster[b] - 1
+            later = over > 0
+            if over:
+                self._in_venster[b] = over
+            else:
+                del self._in_venster[b]
+        self._audit(a, later)
+
+    def _audit(self, r: _Rec, later_kopie: bool = False) -> None:
+        """`later_kopie`: the same event follows within the window. A copy that does not fit here is
+        then skipped - the relay resends from the first unacknowledged row, so an earlier copy may
+        stand out of order (1,2,4,5,3,4,5) while the last copies are in chain order."""
         if r.vn is not None and (self._hoogste is None or r.vn > self._hoogste):
             self._hoogste = r.vn
         if self._diagnose is not None:
-            if self._is_dubbel(r) or not self._diagnose.voeg_toe(r):
+            if later_kopie or self._is_dubbel(r) or not self._diagnose.voeg_toe(r):
                 self._dubbel += 1
             else:
                 self._aantal += 1
             return
         if self._basis is None:
+            if later_kopie and not (r.vn == 1 and r.vorige == NUL_HASH):
+                self._dubbel += 1
+                return
             if not self._begin_verplicht and r.vn is not None and r.vn > 1 and r.vorige is not None:
                 # The head is gone (retention): follow the chain from here; a checkpoint must anchor it.
                 self._basis, self._e, self._h = r.vn, r.vn, r.vorige
             else:
                 self._basis, self._e, self._h = 1, 1, NUL_HASH
+            for vn in [k for k in self._cp_wachtend if k < self._basis]:  # checkpoints of a head that is gone
+                self._cp_ongecontroleerd += len(self._cp_wachtend.pop(vn))
         if self._is_dubbel(r):
             self._dubbel += 1
-            return
-        self._aantal += 1
-        if r.vn == self._e and r.vorige == self._h and r.ok:
+        elif r.vn == self._e and r.vorige == self._h and r.ok:
+            self._aantal += 1
             self._accepteer(r)
+        elif later_kopie:
+            self._dubbel += 1
         else:
+            self._aantal += 1
             self._diagnose = _Diagnose(r)
 
     def _is_dubbel(self, r: _Rec) -> bool:
@@ -402,9 +478,7 @@ class KetenVerificatie:
 
     # -- checkpoints --------------------------------------------------------------------
 
-    def _checkpoint(self, ev: Any) -> None:
-        data = _data_van(ev)
-        cp_id = _ev_id(ev, data)
+    def _checkpoint(self, cp_id: str, data: Any) -> None:
         if cp_id in self._cp_ids:
             self._dubbel += 1
             return
@@ -457,6 +531,8 @@ class KetenVerificatie:
     # -- the end ------------------------------------------------------------------------
 
     def afronden(self) -> Verslag:
+        while self._venster:
+            self._verwerk_oudste()
         breuk = self._breuk
         if self._diagnose is not None:
             b = self._classificeer()
@@ -625,6 +701,7 @@ def verifieer(
     huis: str | None = None,
     begin_verplicht: bool = False,
     verwacht_laatste: int | tuple[int, str | None] | None = None,
+    venster: int = 10_000,
 ) -> Verslag:
     """Verify one house's events and checkpoints, in the order they were read."""
     it = iter(events)
@@ -632,7 +709,7 @@ def verifieer(
     if huis is None:
         huis = (huis_van(eerste) if eerste is not None else None) or "?"
     v = KetenVerificatie(huis, controleer_handtekening, begin_verplicht=begin_verplicht,
-                         verwacht_laatste=verwacht_laatste)
+                         verwacht_laatste=verwacht_laatste, venster=venster)
     if eerste is not None:
         v.voeg_toe(eerste)
     v.voeg_alles_toe(it)

@@ -52,7 +52,21 @@ def configureer_logging(niveau: str = "INFO", json: bool = True) -> None:
         logger_factory=structlog.PrintLoggerFactory(sys.stdout),
         cache_logger_on_first_use=False,
     )
-    logging.basicConfig(level=niveau.upper(), stream=sys.stdout, format="%(message)s")
+    logging.basicConfig(level=niveau.upper(), stream=sys.stdout, format="%(message)s", force=True)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(BsnFilter())
+
+
+class BsnFilter(logging.Filter):
+    """Masks BSN-shaped numbers in stdlib log records too (uvicorn, starlette tracebacks)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = _bsn_weg(record.getMessage())
+        record.args = ()
+        if record.exc_info:
+            record.exc_text = _bsn_weg(logging.Formatter().formatException(record.exc_info))
+            record.exc_info = None
+        return True
 
 
 _tracer_provider: TracerProvider | None = None

@@ -129,7 +129,7 @@ class AfspraakDienst:
                 verlopen_op=self.omg.vandaag() if verlopen else None,
             )
             regel = "T-PROCESREGIE" if themas is None else "T-DEELNAME"
-            for casus_id, betrokkene in {(a.casus_id, b) for a, b in rijen}:
+            for casus_id, betrokkene in sorted({(a.casus_id, b) for a, b in rijen}, key=str):
                 await audit(uow, self.omg, v, Handeling.AFSPRAKEN_INZIEN, Toegang(True, regel),
                             betrokkene=betrokkene, casus_id=casus_id)
             await uow.commit()

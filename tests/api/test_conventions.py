@@ -163,3 +163,38 @@ async def test_x_gebruiker_is_validated_and_recorded(omgeving):
 async def test_method_not_allowed_is_problem(omgeving):
     r = await omgeving.client.put("/v1/casussen", headers=await omgeving.als("demo-politie"))
     assert r.status_code == 405 and r.headers["content-type"].startswith(PROBLEM)
+
+
+async def test_logs_are_json_with_request_ids(omgeving):
+    from tests.support.fixtures import log_regels
+
+    r = await omgeving.client.get("/health", headers={"X-Request-ID": "verzoek-123"})
+    assert r.headers["x-request-id"] == "verzoek-123"
+    regels = [x for x in log_regels(omgeving.log) if x.get("event") == "http.verzoek"]
+    assert regels and regels[-1]["request_id"] == "verzoek-123" and regels[-1]["status"] == 200
+    assert {"timestamp", "level", "route", "duur_ms"} <= set(regels[-1])
+
+
+async def test_ready_reports_sources_without_requiring_them(omgeving):
+    r = await omgeving.client.get("/ready")
+    assert set(r.json()["bronnen"]) == {"BPS", "JCO-support", "Depan", "VIR"}
+
+
+async def test_unexpected_error_is_a_problem_without_details(omgeving, monkeypatch):
+    import httpx
+
+    async def stuk(*a, **k):  # noqa: ANN002, ANN003
+        raise RuntimeError("geheim 999990019")
+
+    monkeypatch.setattr(omgeving.container.afhankelijkheden.casussen, "lijst", stuk)
+    transport = httpx.ASGITransport(app=omgeving.container.app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://gateway.test") as c:
+        r = await c.get("/v1/casussen", headers=await omgeving.als("demo-procesregisseur"))
+    body = is_probleem(r, 500)
+    assert "999990019" not in r.text and "geheim" not in body["detail"]
+    assert "999990019" not in omgeving.log.getvalue()
+
+
+async def test_openapi_documents_bearer_security(omgeving):
+    spec = (await omgeving.client.get("/v1/openapi.json")).json()
+    assert any(s.get("scheme") == "bearer" for s in spec["components"]["securitySchemes"].values())

@@ -27,3 +27,18 @@ def test_versleuteling_rondreis_en_binding_aan_huis():
 def test_te_korte_sleutel_geweigerd():
     with pytest.raises(ValueError):
         AesGcmKluis("kort")
+
+
+def test_stdlib_log_records_are_scrubbed_of_bsns(capsys):
+    import logging
+
+    from gateway.infrastructure.observability import configureer_logging
+
+    configureer_logging("INFO", json=True)
+    try:
+        raise RuntimeError("persoon 999990019 niet gevonden")
+    except RuntimeError:
+        logging.getLogger("uvicorn.error").exception("fout bij %s", "999990020")
+    uit = capsys.readouterr().out
+    assert "fout bij" in uit and "RuntimeError" in uit
+    assert "999990019" not in uit and "999990020" not in uit
