@@ -119,33 +119,36 @@ class OutboxRelay:
         """Run until cancelled (or `stop` is set). Never raises for a broker outage; it waits and retries."""
         stop = stop or asyncio.Event()
         wacht = self.interval
-        while not stop.is_set():
-            try:
-                if not await self._ben_leider():
-                    await asyncio.sleep(5)
-                    continue
-                aantal = await self.ronde()
-                if self._na_ronde is not None:
-                    await self._na_ronde()
-                wacht = self.interval
-                if aantal >= self.batch:
-                    continue  # more waiting: no pause
-            except asyncio.CancelledError:
-                raise
-            except (KafkaError, OSError, asyncio.TimeoutError, ConnectionError) as e:
-                log.warning("relay.broker_onbereikbaar", fout=type(e).__name__, opnieuw_over_s=round(wacht, 2))
-                await self._sluit_producer()
-                wacht = min(max(wacht * 2, 0.5), 10.0)
-            except Exception as e:  # noqa: BLE001 - the relay must outlive any single failure
-                log.error("relay.fout", fout=type(e).__name__)
-                await self._sluit_producer()
-                wacht = min(max(wacht * 2, 0.5), 10.0)
-            try:
-                await asyncio.wait_for(self.gewekt.wait(), timeout=wacht)
-            except asyncio.TimeoutError:
-                pass
-            self.gewekt.clear()
-        await self.sluit()
+        try:
+            while not stop.is_set():
+                try:
+                    if not await self._ben_leider():
+                        await asyncio.sleep(5)
+                        continue
+                    aantal = await self.ronde()
+                    if self._na_ronde is not None:
+                        await self._na_ronde()
+                    wacht = self.interval
+                    if aantal >= self.batch:
+                        continue  # more waiting: no pause
+                except asyncio.CancelledError:
+                    raise
+                except (KafkaError, OSError, asyncio.TimeoutError, ConnectionError) as e:
+                    log.warning("relay.broker_onbereikbaar", fout=type(e).__name__, opnieuw_over_s=round(wacht, 2))
+                    await self._sluit_producer()
+                    wacht = min(max(wacht * 2, 0.5), 10.0)
+                except Exception as e:  # noqa: BLE001 - the relay must outlive any single failure
+                    log.error("relay.fout", fout=type(e).__name__)
+                    await self._sluit_producer()
+                    wacht = min(max(wacht * 2, 0.5), 10.0)
+                try:
+                    await asyncio.wait_for(self.gewekt.wait(), timeout=wacht)
+                except asyncio.TimeoutError:
+                    pass
+                self.gewekt.clear()
+        finally:
+            # Also on cancellation: release the producer and the leader lock for another replica.
+            await asyncio.shield(self.sluit())
 
     async def sluit(self) -> None:
         await self._sluit_producer()

@@ -96,6 +96,11 @@ async def test_broker_outage_delays_but_loses_nothing(omgeving, kafka_broker):
     ledger = await _ledger(omgeving, "demo")
     assert [e["id"] for e in events] == [e["id"] for e in ledger]  # every one, exactly once after dedup, in order
     controleer_keten([e["data"] for e in events])
+    domein = {__import__("json").loads(r.value)["id"]
+              for r in await lees_topic(kafka_broker.bootstrap, relay.topics["gebeurtenissen"])}
+    async with omgeving.container.engine.connect() as conn:
+        verwacht = {str(r.event_id) for r in await conn.execute(select(t.gebeurtenissen.c.event_id))}
+    assert domein == verwacht
 
 
 async def test_fresh_empty_broker_receives_every_pending_event_in_order(omgeving, kafka_broker):
