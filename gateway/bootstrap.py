@@ -31,7 +31,14 @@ from gateway.infrastructure.kafka_relay import OutboxRelay
 from gateway.infrastructure.observability import Metrieken, configureer_tracing
 from gateway.infrastructure.ondertekening import Ondertekenaar, laad_of_maak_sleutel
 from gateway.infrastructure.settings import Instellingen
-from gateway.infrastructure.tokens import JwksBron, JwtControle, TokenUitgever, laad_clients, maak_oauth_router
+from gateway.infrastructure.tokens import (
+    JwksBron,
+    JwtControle,
+    TokenUitgever,
+    laad_clients,
+    laad_of_maak_tokensleutel,
+    maak_oauth_router,
+)
 from gateway.services.afspraken import AfspraakDienst
 from gateway.services.audit import AuditDienst
 from gateway.services.gebeurtenissen import GebeurtenisDienst
@@ -160,8 +167,10 @@ def bouw(
         controle = JwtControle(issuer=instellingen.token_issuer, audience=instellingen.token_audience,
                                sleutels=JwksBron(instellingen.jwks_url))
     else:
+        sleutel = laad_of_maak_tokensleutel(Path(instellingen.token_key)) if instellingen.token_key else None
         uitgever = TokenUitgever(laad_clients(config_dir / "clients.yaml"), issuer=instellingen.token_issuer,
-                                 audience=instellingen.token_audience, ttl=instellingen.token_ttl_seconds)
+                                 audience=instellingen.token_audience, ttl=instellingen.token_ttl_seconds,
+                                 sleutel=sleutel)
         controle = JwtControle(issuer=instellingen.token_issuer, audience=instellingen.token_audience,
                                sleutels=uitgever.sleutelset())
 

@@ -12,7 +12,8 @@ from typing import Annotated, Optional
 import typer
 from rich.console import Console
 
-from gateway.domain.convenant import Uitwisseling, decide, leeftijd_op
+from gateway.cli_audit import audit_app
+from gateway.domain.convenant import Uitwisseling, decide
 from gateway.domain.model import GegevenDoor, Toestemming
 
 app = typer.Typer(help="Ketenpoort: dat-informatie tussen partners van een Zorg- en Veiligheidshuis.",
@@ -21,6 +22,7 @@ convenant_app = typer.Typer(help="Het convenant van een huis controleren en uitl
 db_app = typer.Typer(help="Databasebeheer.", no_args_is_help=True)
 app.add_typer(convenant_app, name="convenant")
 app.add_typer(db_app, name="db")
+app.add_typer(audit_app, name="audit")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)

@@ -72,4 +72,4 @@ def afspraak_wijzigen(v: Verzoeker, uitvoerder: str, vastgelegd_door: str) -> To
         return Toegang(True, PROCESREGIE)
     if v.heeft(Scope.PARTNER) and v.partner in (uitvoerder, vastgelegd_door):
         return Toegang(True, UITVOERDER)
-    return Toegang(False, UITVOERDER, f"alleen de uitvoerder, de vastlegger of de procesregisseur wijzigt deze afspraak")
+    return Toegang(False, UITVOERDER, "alleen de uitvoerder, de vastlegger of de procesregisseur wijzigt deze afspraak")

@@ -10,7 +10,7 @@ copies are in chain order). A copy with the same id but other content is a recor
 
 The happy path streams: O(1) work per event plus 40 bytes per accepted event (its hash and an id
 digest, for redeliveries and for checkpoints). At the first event that does not fit, the rest of
-the log is buffered in compact arrays (about 40 bytes per event), because telling a swap from a
+the log is buffered in compact arrays (some 150 bytes per event), because telling a swap from a
 deletion from an insertion needs look-ahead over everything that follows:
 
 - ``ontbreekt``  the record for volgnummer e is nowhere; the log jumps from e-1 to a later one.
@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import json
 from array import array
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -139,7 +138,8 @@ class Verslag:
         else:
             bereik = f"volgnummer {self.eerste} t/m {self.laatste}"
         if self.handtekeningen_gecontroleerd:
-            cps = f"{self.checkpoints_gecontroleerd} checkpoint{'s' if self.checkpoints_gecontroleerd != 1 else ''} gecontroleerd"
+            n = self.checkpoints_gecontroleerd
+            cps = f"{n} checkpoint{'' if n == 1 else 's'} gecontroleerd"
         else:
             cps = "checkpoints niet gecontroleerd (geen publieke sleutel)"
         return f"huis {self.huis}: intact - {self.aantal} events, {bereik}, {cps}"
@@ -243,31 +243,7 @@ def per_huis(events: Iterable[Any]) -> dict[str, list[Any]]:
 # --------------------------------------------------------------------------- hashing, fast and exact
 
 
-def _eenvoudig(w: Any) -> bool:
-    """JSON for which json.dumps(sort_keys=True) is byte-for-byte RFC 8785: no floats, plain types,
-    member names below U+D800 (where code-point order and UTF-16 order agree)."""
-    t = type(w)
-    if t is str or t is int or t is bool or w is None:
-        return True
-    if t is dict:
-        for k, v in w.items():
-            if type(k) is not str or not (k.isascii() or max(k, default="") < "\ud800"):
-                return False
-            if not _eenvoudig(v):
-                return False
-        return True
-    if t is list or t is tuple:
-        return all(_eenvoudig(x) for x in w)
-    return False
-
-
-def _hash(data: Mapping[str, Any]) -> str:
-    """`keten_hash`, about four times faster on ordinary audit data; falls back to it otherwise."""
-    if type(data) is dict and _eenvoudig(data):
-        zonder = {k: v for k, v in data.items() if k != "hash"}
-        tekst = json.dumps(zonder, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-        return hashlib.sha256(tekst.encode("utf-8")).hexdigest()
-    return keten_hash(data)
+_hash = keten_hash  # the fast exact path lives in audit.keten_hash, shared with the writer
 
 
 # --------------------------------------------------------------------------- the verifier
@@ -431,9 +407,6 @@ class KetenVerificatie:
                 self._aantal += 1
             return
         if self._basis is None:
-            if later_kopie and not (r.vn == 1 and r.vorige == NUL_HASH):
-                self._dubbel += 1
-                return
             if not self._begin_verplicht and r.vn is not None and r.vn > 1 and r.vorige is not None:
                 # The head is gone (retention): follow the chain from here; a checkpoint must anchor it.
                 self._basis, self._e, self._h = r.vn, r.vn, r.vorige
@@ -538,8 +511,10 @@ class KetenVerificatie:
             b = self._classificeer()
             if breuk is None or b.volgnummer <= breuk.volgnummer:
                 breuk = b
-        elif breuk is None:
-            breuk = self._einde()
+        else:
+            b = self._einde(geen_anker_melden=breuk is None)  # a real break outranks "cannot vouch"
+            if b is not None and (breuk is None or b.volgnummer < breuk.volgnummer):
+                breuk = b
         laatste_geaccepteerd = self._e - 1 if self._basis is not None and self._e > self._basis else None
         begin_ontbreekt = self._basis is not None and self._basis > 1
         eerste: int | None = None
@@ -569,7 +544,7 @@ class KetenVerificatie:
             breuk=breuk,
         )
 
-    def _einde(self) -> Bevinding | None:
+    def _einde(self, geen_anker_melden: bool = True) -> Bevinding | None:
         """The chain read cleanly to its end: is the end where checkpoints say it is, and is it anchored?"""
         laatste = self._e - 1 if self._basis is not None else 0
         if self._cp_wachtend:
@@ -585,7 +560,7 @@ class KetenVerificatie:
             if h is not None and self._basis is not None and vn >= self._basis and self._hash_bij(vn) != h:
                 return Bevinding(vn, Breuktype.GEWIJZIGD,
                                  f"record {vn} heeft niet de verwachte hash {h[:12]}…: de keten is herschreven")
-        if self._basis is not None and self._basis > 1 and self._anker is None:
+        if geen_anker_melden and self._basis is not None and self._basis > 1 and self._anker is None:
             waarom = ("er is geen publieke sleutel om checkpoints te controleren" if self._controle is None
                       else f"geen geldig ondertekend checkpoint op volgnummer {self._basis} of later")
             return Bevinding(self._basis, Breuktype.GEEN_ANKER,

@@ -21,6 +21,9 @@ class Instellingen(BaseSettings):
     token_issuer: str = "urn:nld:ketenpoort:issuer"
     token_audience: str = "ketenpoort"
     token_ttl_seconds: int = Field(default=900, ge=60, le=86400)
+    # RS256 private key (PKCS8 PEM) of the built-in issuer. Unset: a fresh key per process, which is
+    # fine for one process; several workers or replicas must share one key to accept each other's tokens.
+    token_key: Path | None = None
     jwks_url: str | None = None
     verwijzing_deadline_seconds: float = Field(default=3.0, gt=0, le=60)
     max_body_bytes: int = 64 * 1024

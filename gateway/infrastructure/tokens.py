@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hmac
+import os
 import time
 import uuid
 from collections.abc import Mapping
@@ -20,7 +21,7 @@ from joserfc import jws, jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet, RSAKey
 
-from gateway.domain.errors import NietGeauthenticeerd, OngeldigeInvoer
+from gateway.domain.errors import NietGeauthenticeerd
 from gateway.domain.model import Scope
 
 ALGORITMEN = ["RS256", "ES256", "PS256"]
@@ -46,6 +47,27 @@ def laad_clients(pad: Path) -> dict[str, Client]:
         uit[c["clientId"]] = Client(c["clientId"], str(c["clientSecret"]), c["huis"], c["partner"],
                                     frozenset(c.get("scopes") or []))
     return uit
+
+
+def laad_of_maak_tokensleutel(pad: Path) -> RSAKey:
+    """The built-in issuer's RS256 key from a PKCS8 PEM file, made (mode 0600) when it does not exist yet.
+
+    The key id is the key's RFC 7638 thumbprint, so every process that loads the file signs with the same `kid`.
+    """
+    if not pad.exists():
+        pad.parent.mkdir(parents=True, exist_ok=True)
+        tijdelijk = pad.with_name(f".{pad.name}.{uuid.uuid4().hex}")
+        tijdelijk.touch(mode=0o600)
+        tijdelijk.write_bytes(RSAKey.generate_key(2048).as_pem(private=True))
+        try:
+            os.link(tijdelijk, pad)  # atomic: when workers start together, the first key made wins
+        except FileExistsError:
+            pass
+        finally:
+            tijdelijk.unlink()
+    pem = pad.read_bytes()
+    kid = f"kp-{RSAKey.import_key(pem).thumbprint()[:16]}"
+    return RSAKey.import_key(pem, parameters={"kid": kid, "use": "sig", "alg": "RS256"})
 
 
 class OAuthFout(Exception):

@@ -30,10 +30,13 @@ async def lees_topic(bootstrap: str, topic: str) -> list:
                     return False
             return True
 
-        while not await bij():
-            batch = await consumer.getmany(*tps, timeout_ms=1000)
+        # tansu under-reports end offsets: after reaching them, read on until the topic is quiet.
+        stil = 0
+        while stil < 2:
+            batch = await consumer.getmany(*tps, timeout_ms=500)
             for recs in batch.values():
                 records.extend(recs)
+            stil = 0 if (batch or not await bij()) else stil + 1
         return records
     finally:
         await consumer.stop()

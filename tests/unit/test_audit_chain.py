@@ -50,6 +50,14 @@ def test_canonical_json_agrees_with_rfc8785_library():
         assert canonieke_json(waarde) == rfc8785.dumps(waarde)
 
 
+def test_fast_chain_hash_agrees_with_rfc8785_library():
+    r = random.Random(20)
+    for _ in range(2000):
+        waarde = {"data": _willekeurig(r), "hash": "x"}
+        zonder = {k: v for k, v in waarde.items() if k != "hash"}
+        assert keten_hash(waarde) == hashlib.sha256(rfc8785.dumps(zonder)).hexdigest()
+
+
 def test_floats_are_refused():
     with pytest.raises(TypeError):
         canonieke_json({"x": 1.5})

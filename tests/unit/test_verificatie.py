@@ -90,6 +90,28 @@ def test_exact_redeliveries_are_tolerated_anywhere():
     assert v.aantal == 250 and v.dubbel == len(dubbel) - len(k)
 
 
+@pytest.mark.parametrize("volgorde", [[1, 2, 3, 4, 5, 3, 4, 5], [1, 2, 4, 5, 3, 4, 5], [1, 2, 5, 3, 4, 5]],
+                         ids=["herhaald", "gat-dan-herhaald", "vroege-kopie"])
+def test_the_last_copy_of_a_relay_resend_wins(volgorde):
+    k = keten(8, elke=None)
+    stroom = [k[i - 1] for i in volgorde] + k[5:]
+    v = verifieer(stroom, begin_verplicht=True)
+    assert v.intact, v.breuk
+    assert v.aantal == 8 and v.dubbel == len(stroom) - 8
+
+
+def test_a_redelivery_far_beyond_the_window_is_still_a_duplicate():
+    k = keten(100, elke=None)
+    v = verifieer(k[:60] + [k[3]] + k[60:], begin_verplicht=True, venster=5)
+    assert v.intact and v.dubbel == 1
+
+
+def test_a_real_swap_is_not_mistaken_for_a_redelivery():
+    k = keten(20, elke=None)
+    stroom = k[:2] + [k[3], k[2]] + k[4:]
+    assert breuk(stroom) == (3, Breuktype.VERWISSELD)
+
+
 def test_bare_data_objects_are_accepted_too():
     datas = [e["data"] for e in keten(20, elke=None)]
     assert verifieer(datas).intact
@@ -416,3 +438,27 @@ def test_fast_hash_is_exactly_the_chain_hash():
         _hash({"x": 1.5})
     for e in keten(30):
         assert _hash(e["data"]) == keten_hash(e["data"])
+
+
+def test_head_removed_and_redelivered():
+    k = keten(350)
+    rest = k[pos(k, 131):]
+    v = verifieer(rest[:10] + rest, controle)
+    assert v.intact and v.eerste == 131 and v.dubbel == 10
+
+
+def test_public_surface():
+    import gateway.domain.verificatie as m
+
+    assert sorted(m.__all__) == ["Bevinding", "Breuktype", "HandtekeningControle", "KetenVerificatie", "Verslag",
+                                 "huis_van", "per_huis", "verifieer", "verifieer_per_huis"]
+    assert all(hasattr(m, naam) for naam in m.__all__)
+
+
+def test_truncated_tail_with_a_forged_checkpoint_further_on_reports_the_truncation():
+    k = keten(300)
+    afgekapt = [e for e in k if e["type"] == CHECKPOINT_TYPE or e["data"]["volgnummer"] <= 240]
+    afgekapt[-1]["data"]["handtekening"] = "vals"  # the checkpoint for 300
+    last = k[pos(k, 300)]["data"]["hash"]
+    assert breuk(afgekapt, verwacht_laatste=(300, last)) == (241, Breuktype.AFGEKAPT)
+    assert breuk(afgekapt) == (300, Breuktype.CHECKPOINT_VERVALST)
