@@ -5,6 +5,7 @@ just the boundary machinery (configuration base, HTTP with timeouts/retries/erro
 circuit breaker, brondata loading and the `/_storing` fault injection for the mocks).
 """
 
+from .bron import BronMetOnderbreker
 from .brondata import DAT_SLEUTELS, SYSTEMEN, Brondata, Persoon, Registratie, als_json, laad_brondata
 from .config import BronConfig, CircuitBreakerConfig
 from .http import Antwoord, BronHttp, controleer_status, lees_json_object
@@ -13,6 +14,7 @@ from .storing import StoringMiddleware
 from .tijd import als_utc, rfc3339
 
 __all__ = [
+    "BronMetOnderbreker",
     "DAT_SLEUTELS",
     "SYSTEMEN",
     "Antwoord",

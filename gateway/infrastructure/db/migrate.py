@@ -19,31 +19,24 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
-async def upgrade(url: str, revisie: str = "head") -> None:
+async def _draai(url: str, opdracht, revisie: str) -> None:  # noqa: ANN001 - an alembic.command function
     engine = maak_engine(url)
     try:
         async with engine.connect() as conn:
             def _run(sync_conn) -> None:  # noqa: ANN001
                 cfg = alembic_config(url)
                 cfg.attributes["connection"] = sync_conn
-                command.upgrade(cfg, revisie)
+                opdracht(cfg, revisie)
 
             await conn.run_sync(_run)
             await conn.commit()
     finally:
         await engine.dispose()
+
+
+async def upgrade(url: str, revisie: str = "head") -> None:
+    await _draai(url, command.upgrade, revisie)
 
 
 async def downgrade(url: str, revisie: str = "base") -> None:
-    engine = maak_engine(url)
-    try:
-        async with engine.connect() as conn:
-            def _run(sync_conn) -> None:  # noqa: ANN001
-                cfg = alembic_config(url)
-                cfg.attributes["connection"] = sync_conn
-                command.downgrade(cfg, revisie)
-
-            await conn.run_sync(_run)
-            await conn.commit()
-    finally:
-        await engine.dispose()
+    await _draai(url, command.downgrade, revisie)
