@@ -120,7 +120,8 @@ def serve(
     inst = _instellingen(config_dir=config)
     configureer_logging(inst.log_level, inst.log_json)
     container = bouw(inst)
-    asyncio.run(_uvicorn_server(container.app, host, port).serve())
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is a clean stop, exit 0
+        asyncio.run(_uvicorn_server(container.app, host, port).serve())
 
 
 @app.command()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -70,3 +71,63 @@ def test_demo_end_to_end_and_clean_stop(tmp_path: Path):
     assert proces.returncode == 0, uit[-3000:]
     assert "999990780" not in uit
     assert '"gateway.gestopt"' in uit or "gateway.gestopt" in uit
+
+
+def _stop(proces: subprocess.Popen) -> str:
+    proces.send_signal(signal.SIGINT)
+    try:
+        uit, _ = proces.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        proces.kill()
+        uit, _ = proces.communicate()
+        raise AssertionError("did not stop on Ctrl-C:\n" + uit[-3000:]) from None
+    return uit
+
+
+def test_serve_configured_by_environment(tmp_path: Path):
+    db = f"sqlite+aiosqlite:///{tmp_path / 'serve.db'}"
+    omgeving = {k: v for k, v in os.environ.items() if not k.startswith("KETENPOORT_")}
+    omgeving.update(KETENPOORT_DATABASE_URL=db, KETENPOORT_CONFIG_DIR=str(DEMO),
+                    KETENPOORT_IDENTITY_KEY="k" * 40, KETENPOORT_SIGNING_KEY=str(tmp_path / "s.key"))
+    subprocess.run([sys.executable, "-m", "gateway.cli", "db", "upgrade"], env=omgeving, check=True,
+                   capture_output=True)
+    from gateway.infrastructure.ondertekening import laad_of_maak_sleutel
+
+    laad_of_maak_sleutel(tmp_path / "s.key", maak=True)
+    poort = vrije_poort()
+    proces = subprocess.Popen([sys.executable, "-m", "gateway.cli", "serve", "--port", str(poort)], cwd=tmp_path,
+                              env=omgeving, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        _wacht_gereed(f"http://127.0.0.1:{poort}", proces)
+        r = httpx.post(f"http://127.0.0.1:{poort}/oauth/token", data={
+            "grant_type": "client_credentials", "client_id": "noord-politie", "client_secret": "noord-politie-geheim"})
+        assert r.status_code == 200
+        ready = httpx.get(f"http://127.0.0.1:{poort}/ready").json()
+        assert ready["convenanten"] == ["demo", "noord"] and ready["database"] == "ok"
+    finally:
+        uit = _stop(proces)
+    assert proces.returncode == 0, uit[-2000:]
+
+
+def test_mocks_alone_on_real_ports(tmp_path: Path):
+    basis = vrije_basispoort()
+    proces = subprocess.Popen([sys.executable, "-m", "gateway.cli", "mocks", "--base-port", str(basis),
+                               "--source-data", str(DEMO / "brondata.yaml")], cwd=tmp_path,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        eind = time.monotonic() + 30
+        while True:
+            try:
+                r = httpx.post(f"http://127.0.0.1:{basis + 1}/api/v2/personen/_zoek", json={"bsn": "999990780"},
+                               headers={"X-BPS-ApiKey": "demo-bps-sleutel"}, timeout=2)
+                break
+            except httpx.HTTPError:
+                assert time.monotonic() < eind and proces.poll() is None
+                time.sleep(0.2)
+        assert r.status_code == 200 and r.json()["personen"]
+        for offset in (2, 3, 4):  # JCO-support, Depan, VIR answer on their ports too
+            with socket.create_connection(("127.0.0.1", basis + offset), timeout=2):
+                pass
+    finally:
+        uit = _stop(proces)
+    assert proces.returncode == 0, uit[-2000:]
