@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Ensure the Debian packages the test suite needs are installed. Idempotent; run by `make system`.
 #
-# Needed: PostgreSQL server binaries (/usr/lib/postgresql/<version>/bin/initdb, pg_ctl, postgres).
+# Needed: python3-venv (for .venv) and PostgreSQL server binaries (/usr/lib/postgresql/<version>/bin/initdb, pg_ctl, postgres).
 # The tests start their own throwaway cluster on a free port (tests/plugins/postgres.py), so the
 # distribution's default "main" cluster is not wanted: we ask postgresql-common not to create it,
 # and stop any cluster the installation did start anyway.
@@ -20,6 +20,16 @@ newest_pg_bindir() {
     d=$(for f in "$PG_LIB_DIR"/*/bin/initdb; do [ -x "$f" ] && dirname "$f"; done | sort -V | tail -n 1)
     printf '%s' "$d"
 }
+
+# Debian's own python3 ships venv's pip bootstrap separately (python3-venv); `make` needs it for .venv.
+PYTHON_BIN="${PYTHON:-python3}"
+if ! "$PYTHON_BIN" -c 'import ensurepip, venv' >/dev/null 2>&1; then
+    log "$PYTHON_BIN cannot create a virtual environment: installing python3-venv"
+    command -v apt-get >/dev/null 2>&1 || die "apt-get not found; install python3-venv with your package manager"
+    [ "$(id -u)" -eq 0 ] && as_root=() || as_root=(sudo)
+    "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
+    "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends python3-venv
+fi
 
 bindir=$(newest_pg_bindir)
 if [ -n "$bindir" ]; then
