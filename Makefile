@@ -35,6 +35,7 @@ test-sqlite: venv
 	KETENPOORT_TEST_SKIP_POSTGRES=1 $(BIN)/python -m pytest -m "not postgresql"
 
 bench: venv
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python -m bench
 
 clean:

@@ -50,15 +50,27 @@ def _verwijzing_zichtbaar(v: Verwijzing, niveau: Niveau | None) -> Verwijzing | 
 
 class VerwijzingDienst:
     def __init__(self, omg: Omgeving, bronnen: Mapping[str, Bron], *, deadline: float = 3.0,
-                 max_gelijktijdig: int = 64):
+                 max_gelijktijdig: int = 64, max_opvragingen: int = 16):
         self.omg = omg
         self.bronnen = bronnen  # by bronsysteem name, e.g. "BPS"
         self.deadline = deadline
         self._slot = asyncio.Semaphore(max_gelijktijdig)
+        # Admission: at most this many lookups in progress per process; the rest wait their turn before they
+        # touch the database. Past that point more concurrency only slows every request down: the house's
+        # chain is one lock, and its holder waits behind every other request in the event loop.
+        self._opvragingen = asyncio.Semaphore(max_opvragingen)
 
     # --- public use cases -------------------------------------------------------------------
 
     async def voor_casus(self, v: Verzoeker, casus_id: UUID, overleg_id: UUID) -> list[Resultaat]:
+        async with self._opvragingen:
+            return await self._voor_casus(v, casus_id, overleg_id)
+
+    async def voor_overleg(self, v: Verzoeker, overleg_id: UUID) -> list[tuple[UUID, list[Resultaat]]]:
+        async with self._opvragingen:
+            return await self._voor_overleg(v, overleg_id)
+
+    async def _voor_casus(self, v: Verzoeker, casus_id: UUID, overleg_id: UUID) -> list[Resultaat]:
         c = self.omg.convenant(v)
         async with self.omg.uow() as uow:
             casus = await uow.casussen.ophalen(v.huis, casus_id)
@@ -72,10 +84,11 @@ class VerwijzingDienst:
             punten = await uow.overleggen.agendapunten(overleg.id)
             if casus.id not in {p.casus_id for p in punten}:
                 raise OngeldigeInvoer([("overlegId", "de casus staat niet op de agenda van dit overleg")])
-        uitkomst = await self._ophalen(v, c, overleg, [casus])
+            vragen, versleuteld = await self._beslis(uow, v, c, overleg, [casus])
+        uitkomst = await self._ophalen(v, overleg, [casus], vragen, versleuteld)
         return uitkomst[casus.id]
 
-    async def voor_overleg(self, v: Verzoeker, overleg_id: UUID) -> list[tuple[UUID, list[Resultaat]]]:
+    async def _voor_overleg(self, v: Verzoeker, overleg_id: UUID) -> list[tuple[UUID, list[Resultaat]]]:
         c = self.omg.convenant(v)
         async with self.omg.uow() as uow:
             overleg = await self._overleg(uow, v, overleg_id)
@@ -83,12 +96,11 @@ class VerwijzingDienst:
             if not t.toegestaan:
                 raise await weiger(uow, self.omg, v, Handeling.VERWIJZING_OPVRAGEN, t, overleg_id=overleg.id,
                                    overlegtype=overleg.overlegtype)
-            casussen = []
-            for p in await uow.overleggen.agendapunten(overleg.id):
-                casus = await uow.casussen.ophalen(v.huis, p.casus_id)
-                if casus is not None:
-                    casussen.append(casus)
-        uitkomst = await self._ophalen(v, c, overleg, casussen)
+            punten = await uow.overleggen.agendapunten(overleg.id)
+            gevonden = await uow.casussen.ophalen_alle(v.huis, [p.casus_id for p in punten])
+            casussen = [gevonden[p.casus_id] for p in punten if p.casus_id in gevonden]
+            vragen, versleuteld = await self._beslis(uow, v, c, overleg, casussen)
+        uitkomst = await self._ophalen(v, overleg, casussen, vragen, versleuteld)
         return [(k.id, uitkomst[k.id]) for k in casussen]
 
     async def inzien(self, v: Verzoeker, casus_id: UUID) -> list[Resultaat]:
@@ -139,75 +151,84 @@ class VerwijzingDienst:
             raise NietGevonden("overleg")
         return o
 
-    async def _ophalen(self, v: Verzoeker, c: Convenant, overleg: Overleg,
-                       casussen: list[Casus]) -> dict[UUID, list[Resultaat]]:
-        vandaag = self.omg.vandaag()
-        bronnen = c.bronnen()
-        vragen: list[_Vraag] = []
-        # 1. Decide every exchange and commit the audit records before any source is asked.
-        async with self.omg.uow() as uow:
-            for casus in casussen:
-                betrokkene = await uow.betrokkenen.ophalen(v.huis, casus.betrokkene_id)
-                if betrokkene is None:
-                    continue
-                toestemmingen = tuple(await uow.toestemmingen.voor_casus(casus.id))
-                for bron in bronnen:
-                    besluit = decide(c, Uitwisseling(
-                        bron=bron.id, ontvanger=v.partner, overlegtype=overleg.overlegtype, peildatum=vandaag,
-                        leeftijd=leeftijd_op(betrokkene.geboortedatum, vandaag), toestemmingen=toestemmingen,
-                        casus_afgesloten_op=casus.afgesloten_op.date() if casus.afgesloten_op else None,
-                    ))
-                    await uow.audit.vastleggen(audit_gegevens(
-                        v, c, Handeling.VERWIJZING_OPVRAGEN, besluit.toegestaan, self.omg.klok.nu(),
-                        reden=besluit.reden, betrokkene=casus.betrokkene_id, casus_id=casus.id, overleg_id=overleg.id,
-                        overlegtype=overleg.overlegtype, bron=bron.id, categorie=besluit.categorie,
-                        grondslag=besluit.grondslag, regel=besluit.regel,
-                    ))
-                    vragen.append(_Vraag(casus, betrokkene, bron, besluit))
-            bsn_versleuteld = {
-                k.betrokkene_id: await uow.betrokkenen.versleuteld_bsn(v.huis, k.betrokkene_id) for k in casussen
-            }
-            await uow.commit()
+    async def _beslis(self, uow: UnitOfWork, v: Verzoeker, c: Convenant, overleg: Overleg,
+                      casussen: list[Casus]) -> tuple[list[_Vraag], dict[UUID, bytes | None]]:
+        """1. Decide every exchange and commit the audit records, before any source is asked.
 
+        Runs in the caller's unit of work (the one that checked the request), and commits it.
+        """
+        vandaag = self.omg.vandaag()
+        vragen: list[_Vraag] = []
+        # One query per kind for the whole agenda, not three per casus.
+        betrokkenen = await uow.betrokkenen.ophalen_alle(v.huis, [k.betrokkene_id for k in casussen])
+        alle_toestemmingen = await uow.toestemmingen.voor_casussen([k.id for k in casussen])
+        for casus in casussen:
+            betrokkene = betrokkenen.get(casus.betrokkene_id)
+            if betrokkene is None:
+                continue
+            toestemmingen = tuple(alle_toestemmingen[casus.id])
+            for bron in c.bronnen():
+                besluit = decide(c, Uitwisseling(
+                    bron=bron.id, ontvanger=v.partner, overlegtype=overleg.overlegtype, peildatum=vandaag,
+                    leeftijd=leeftijd_op(betrokkene.geboortedatum, vandaag), toestemmingen=toestemmingen,
+                    casus_afgesloten_op=casus.afgesloten_op.date() if casus.afgesloten_op else None,
+                ))
+                await uow.audit.vastleggen(audit_gegevens(
+                    v, c, Handeling.VERWIJZING_OPVRAGEN, besluit.toegestaan, self.omg.klok.nu(),
+                    reden=besluit.reden, betrokkene=casus.betrokkene_id, casus_id=casus.id, overleg_id=overleg.id,
+                    overlegtype=overleg.overlegtype, bron=bron.id, categorie=besluit.categorie,
+                    grondslag=besluit.grondslag, regel=besluit.regel,
+                ))
+                vragen.append(_Vraag(casus, betrokkene, bron, besluit))
+        gevonden = await uow.betrokkenen.versleuteld_bsn_alle(v.huis, [k.betrokkene_id for k in casussen])
+        bsn_versleuteld: dict[UUID, bytes | None] = {k.betrokkene_id: gevonden.get(k.betrokkene_id) for k in casussen}
+        await uow.commit()
+        return vragen, bsn_versleuteld
+
+    async def _ophalen(self, v: Verzoeker, overleg: Overleg, casussen: list[Casus], vragen: list[_Vraag],
+                       bsn_versleuteld: Mapping[UUID, bytes | None]) -> dict[UUID, list[Resultaat]]:
         # 2. Ask the permitted sources, concurrently, under one deadline.
         antwoorden = await self._vraag_bronnen(v.huis, vragen, bsn_versleuteld)
 
         # 3. Store what is known, and shape each answer to what this caller may see.
         nu = self.omg.klok.nu()
         uit: dict[UUID, list[Resultaat]] = {k.id: [] for k in casussen}
+        opgeslagen: list[Verwijzing] = []
+        for i, q in enumerate(vragen):
+            systeem = q.bron.bronsysteem
+            if not q.besluit.toegestaan:
+                uit[q.casus.id].append(Resultaat(q.bron.id, systeem, ResultaatStatus.NIET_TOEGESTAAN,
+                                                 regel=q.besluit.regel, reden=q.besluit.reden))
+                continue
+            antwoord = antwoorden.get(i)
+            if not isinstance(antwoord, DatInformatie):
+                uit[q.casus.id].append(Resultaat(q.bron.id, systeem, ResultaatStatus.NIET_BESCHIKBAAR,
+                                                 regel=q.besluit.regel, reden=str(antwoord)))
+                continue
+            if not antwoord.bekend:
+                uit[q.casus.id].append(Resultaat(q.bron.id, systeem, ResultaatStatus.NIET_BEKEND,
+                                                 regel=q.besluit.regel))
+                continue
+            w = Verwijzing(
+                id=uuid4(), huis=v.huis, casus_id=q.casus.id, betrokkene_id=q.casus.betrokkene_id, bron=q.bron.id,
+                bronsysteem=antwoord.bronsysteem or systeem or "", bekend_sinds=antwoord.bekend_sinds,
+                contactpunt=antwoord.contactpunt, referentie=antwoord.referentie,
+                bron_peildatum=antwoord.bron_peildatum, opgehaald_op=nu, opgehaald_voor=v.partner,
+                overleg_id=overleg.id, regel=q.besluit.regel,
+            )
+            opgeslagen.append(w)
+            uit[q.casus.id].append(Resultaat(q.bron.id, w.bronsysteem, ResultaatStatus.BEKEND,
+                                             _verwijzing_zichtbaar(w, q.besluit.niveau), q.besluit.regel))
+        aantal_bronnen = len(self.omg.convenant(v).bronnen())
         async with self.omg.uow() as uow:
-            for i, q in enumerate(vragen):
-                systeem = q.bron.bronsysteem
-                if not q.besluit.toegestaan:
-                    uit[q.casus.id].append(Resultaat(q.bron.id, systeem, ResultaatStatus.NIET_TOEGESTAAN,
-                                                     regel=q.besluit.regel, reden=q.besluit.reden))
-                    continue
-                antwoord = antwoorden.get(i)
-                if not isinstance(antwoord, DatInformatie):
-                    uit[q.casus.id].append(Resultaat(q.bron.id, systeem, ResultaatStatus.NIET_BESCHIKBAAR,
-                                                     regel=q.besluit.regel, reden=str(antwoord)))
-                    continue
-                if not antwoord.bekend:
-                    uit[q.casus.id].append(Resultaat(q.bron.id, systeem, ResultaatStatus.NIET_BEKEND,
-                                                     regel=q.besluit.regel))
-                    continue
-                w = Verwijzing(
-                    id=uuid4(), huis=v.huis, casus_id=q.casus.id, betrokkene_id=q.casus.betrokkene_id, bron=q.bron.id,
-                    bronsysteem=antwoord.bronsysteem or systeem or "", bekend_sinds=antwoord.bekend_sinds,
-                    contactpunt=antwoord.contactpunt, referentie=antwoord.referentie,
-                    bron_peildatum=antwoord.bron_peildatum, opgehaald_op=nu, opgehaald_voor=v.partner,
-                    overleg_id=overleg.id, regel=q.besluit.regel,
-                )
-                await uow.verwijzingen.opslaan(w)
-                uit[q.casus.id].append(Resultaat(q.bron.id, w.bronsysteem, ResultaatStatus.BEKEND,
-                                                 _verwijzing_zichtbaar(w, q.besluit.niveau), q.besluit.regel))
+            await uow.verwijzingen.opslaan_alle(opgeslagen)
             for casus in casussen:
                 await uow.gebeurtenissen.toevoegen(DomeinGebeurtenis(
                     type=GebeurtenisType.VERWIJZINGEN_OPGEHAALD, huis=v.huis, sleutel=casus.id,
                     dataref=f"/v1/casussen/{casus.id}/verwijzingen",
                     # Which sources know the person is personal data: only ids and counts here.
                     data={"casusId": str(casus.id), "overlegId": str(overleg.id), "opgehaaldDoor": v.partner,
-                          "aantalBronnen": len(bronnen)},
+                          "aantalBronnen": aantal_bronnen},
                     thema=casus.thema, overlegtype=overleg.overlegtype,
                 ))
             await uow.commit()

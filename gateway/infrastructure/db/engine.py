@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
@@ -11,9 +13,14 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
+def json_tekst(waarde: object) -> str:
+    """How JSON columns are written: compact UTF-8, so the outbox relay can publish a stored event as it is."""
+    return json.dumps(waarde, ensure_ascii=False, separators=(",", ":"))
+
+
 def maak_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     if is_sqlite(url):
-        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
+        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30}, json_serializer=json_tekst)
 
         # SQLite has one writer: take the write lock at BEGIN so two audited transactions
         # queue up instead of failing mid-way with "database is locked".
@@ -31,4 +38,5 @@ def maak_engine(url: str, *, echo: bool = False) -> AsyncEngine:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    return create_async_engine(url, echo=echo, pool_size=20, max_overflow=20, pool_pre_ping=True)
+    return create_async_engine(url, echo=echo, pool_size=20, max_overflow=20, pool_pre_ping=True,
+                               json_serializer=json_tekst)

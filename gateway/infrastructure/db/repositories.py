@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, timezone
 from typing import Any
 from uuid import UUID
@@ -95,6 +96,24 @@ class SqlBetrokkenen(_Repo):
         r = await self._een(q)
         return r["bsn_versleuteld"] if r else None
 
+    async def ophalen_alle(self, huis: str, ids: Sequence[UUID]) -> dict[UUID, Betrokkene]:
+        if not ids:
+            return {}
+        q = (
+            select(t.betrokkenen.c.id, t.identiteiten.c.geboortedatum)
+            .select_from(t.betrokkenen.outerjoin(t.identiteiten))
+            .where(t.betrokkenen.c.huis == huis, t.betrokkenen.c.id.in_(set(ids)))
+        )
+        return {r["id"]: Betrokkene(r["id"], huis, r["geboortedatum"]) for r in await self._alle(q)}
+
+    async def versleuteld_bsn_alle(self, huis: str, ids: Sequence[UUID]) -> dict[UUID, bytes]:
+        if not ids:
+            return {}
+        q = select(t.identiteiten.c.betrokkene_id, t.identiteiten.c.bsn_versleuteld).where(
+            t.identiteiten.c.huis == huis, t.identiteiten.c.betrokkene_id.in_(set(ids))
+        )
+        return {r["betrokkene_id"]: r["bsn_versleuteld"] for r in await self._alle(q)}
+
 
 def _casus(r: dict[str, Any]) -> Casus:
     return Casus(**{**r, "status": CasusStatus(r["status"])})
@@ -112,6 +131,12 @@ class SqlCasussen(_Repo):
     async def ophalen(self, huis: str, id: UUID) -> Casus | None:
         r = await self._een(select(t.casussen).where(t.casussen.c.huis == huis, t.casussen.c.id == id))
         return _casus(r) if r else None
+
+    async def ophalen_alle(self, huis: str, ids: Sequence[UUID]) -> dict[UUID, Casus]:
+        if not ids:
+            return {}
+        q = select(t.casussen).where(t.casussen.c.huis == huis, t.casussen.c.id.in_(set(ids)))
+        return {r["id"]: _casus(r) for r in await self._alle(q)}
 
     async def bijwerken(self, casus: Casus) -> None:
         waarden = _rij(casus, status=casus.status.value)
@@ -270,12 +295,33 @@ class SqlToestemmingen(_Repo):
         q = select(t.toestemmingen).where(t.toestemmingen.c.casus_id == casus_id).order_by(t.toestemmingen.c.vastgelegd_op)
         return [Toestemming(**{**r, "gegeven_door": GegevenDoor(r["gegeven_door"])}) for r in await self._alle(q)]
 
+    async def voor_casussen(self, casus_ids: Sequence[UUID]) -> dict[UUID, list[Toestemming]]:
+        uit: dict[UUID, list[Toestemming]] = {i: [] for i in casus_ids}
+        if not casus_ids:
+            return uit
+        q = (select(t.toestemmingen).where(t.toestemmingen.c.casus_id.in_(set(casus_ids)))
+             .order_by(t.toestemmingen.c.vastgelegd_op))
+        for r in await self._alle(q):
+            uit[r["casus_id"]].append(Toestemming(**{**r, "gegeven_door": GegevenDoor(r["gegeven_door"])}))
+        return uit
+
+
+def _verwijzing_rij(v: Verwijzing) -> dict[str, Any]:
+    cp = v.contactpunt
+    return _rij(v, contactpunt={"naam": cp.naam, "telefoon": cp.telefoon, "email": cp.email} if cp else None)
+
 
 class SqlVerwijzingen(_Repo):
     async def opslaan(self, v: Verwijzing) -> None:
-        cp = v.contactpunt
-        contact = {"naam": cp.naam, "telefoon": cp.telefoon, "email": cp.email} if cp else None
-        await self._c.execute(insert(t.verwijzingen).values(_rij(v, contactpunt=contact)))
+        await self._c.execute(insert(t.verwijzingen).values(_verwijzing_rij(v)))
+
+    async def opslaan_alle(self, verwijzingen: Sequence[Verwijzing]) -> None:
+        """All at once: one statement (a multi-row insert) instead of one round trip each."""
+        rijen = [_verwijzing_rij(v) for v in verwijzingen]
+        if len(rijen) == 1:
+            await self._c.execute(insert(t.verwijzingen).values(rijen[0]))
+        elif rijen:
+            await self._c.execute(insert(t.verwijzingen), rijen)
 
     async def voor_casus(self, casus_id: UUID) -> list[Verwijzing]:
         q = select(t.verwijzingen).where(t.verwijzingen.c.casus_id == casus_id).order_by(t.verwijzingen.c.opgehaald_op)

@@ -92,87 +92,101 @@ async def checkpoint_indien_nodig(conn: AsyncConnection, huis: str, ondertekenaa
 
 
 class _Schrijfbuffer:
-    """The chain and outbox writes of one transaction, written together just before it commits.
+    """The chain and outbox writes of one transaction, linked and written together just before it commits.
 
-    The house's counter row is locked by the first record of the transaction, exactly as before, and held to
-    the commit; what changes is that the records of that transaction are linked in memory under that lock and
-    reach the database in a few statements (one UPDATE of the counter, one multi-row INSERT per table) instead
-    of four round trips per record. Outbox rows keep the order in which they were made, so the relay publishes
-    them in chain order. Nothing is written when the transaction is not committed.
+    Records are queued in the order they are made. At commit the house's counter row is locked (as before,
+    the lock serialises the house's chain and is held to the end of the transaction), the queued records are
+    linked into the chain under it, and they reach the database in a few statements: one UPDATE of the
+    counter and one multi-row INSERT per table, instead of four round trips per record with the lock held
+    all the while. The lock is now held for those few statements only, which is what lets concurrent
+    requests of one house share the chain. Outbox rows keep the order in which the records were made, so
+    the relay publishes them in chain order. Nothing is written when the transaction is not committed.
+
+    The dict `audit()` returns is the record itself: its volgnummer, vorigeHash and hash are filled in when
+    the transaction commits.
     """
 
-    def __init__(self, conn: AsyncConnection):
+    def __init__(self, conn: AsyncConnection, ondertekenaar: Ondertekenaar | None = None):
         self._conn = conn
-        self._tellers: dict[str, dict[str, Any]] = {}
-        self._gewijzigd: set[str] = set()
-        self.ledger: list[dict[str, Any]] = []
-        self.checkpoints: list[dict[str, Any]] = []
-        self.gebeurtenissen: list[dict[str, Any]] = []
-        self.outbox: list[dict[str, Any]] = []
+        self._ondertekenaar = ondertekenaar
+        self._wachtrij: list[tuple[str, Any]] = []  # ("audit", data) | ("gebeurtenis", DomeinGebeurtenis)
 
-    async def teller(self, huis: str) -> dict[str, Any]:
-        if huis not in self._tellers:
-            self._tellers[huis] = await _vergrendel_teller(self._conn, huis)
-        self._gewijzigd.add(huis)
-        return self._tellers[huis]
+    def audit(self, gegevens: Mapping[str, Any]) -> dict[str, Any]:
+        data = dict(gegevens)
+        self._wachtrij.append(("audit", data))
+        return data
 
-    async def audit(self, gegevens: Mapping[str, Any], ondertekenaar: Ondertekenaar | None) -> dict[str, Any]:
-        huis = gegevens["huis"]
-        teller = await self.teller(huis)
+    def gebeurtenis(self, g: DomeinGebeurtenis) -> None:
+        self._wachtrij.append(("gebeurtenis", g))
+
+    async def schrijf(self) -> None:
+        """Lock, link and write what is queued, in the caller's transaction (the locks last until its end)."""
+        if not self._wachtrij:
+            return
+        wachtrij, self._wachtrij = self._wachtrij, []
+        c = self._conn
+        # Several houses in one transaction: lock in a fixed order, so two transactions never wait on each other.
+        huizen = sorted({w["huis"] if soort == "audit" else w.huis for soort, w in wachtrij})
+        tellers = {huis: await _vergrendel_teller(c, huis) for huis in huizen}
+        ledger: list[dict[str, Any]] = []
+        checkpoints: list[dict[str, Any]] = []
+        gebeurtenissen: list[dict[str, Any]] = []
+        outbox: list[dict[str, Any]] = []
+        for soort, w in wachtrij:
+            if soort == "audit":
+                self._link(w, tellers[w["huis"]], ledger, checkpoints, outbox)
+            else:
+                self._gebeurtenis(w, tellers[w.huis], gebeurtenissen, outbox)
+        for huis, teller in tellers.items():
+            await c.execute(update(t.huis_tellers).where(t.huis_tellers.c.huis == huis).values(
+                volgnummer=teller["volgnummer"], laatste_hash=teller["laatste_hash"],
+                gebeurtenis_positie=teller["gebeurtenis_positie"]))
+        for tabel, rijen in ((t.audit_ledger, ledger), (t.audit_checkpoints, checkpoints),
+                             (t.gebeurtenissen, gebeurtenissen), (t.outbox, outbox)):
+            if len(rijen) == 1:
+                await c.execute(insert(tabel).values(rijen[0]))
+            elif rijen:
+                await c.execute(insert(tabel), rijen)
+
+    def _link(self, data: dict[str, Any], teller: dict[str, Any], ledger: list[dict[str, Any]],
+              checkpoints: list[dict[str, Any]], outbox: list[dict[str, Any]]) -> None:
+        huis = data["huis"]
         volgnummer = teller["volgnummer"] + 1
-        data = schakel(gegevens, volgnummer, teller["laatste_hash"])
+        data.update(schakel(data, volgnummer, teller["laatste_hash"]))
         teller["volgnummer"], teller["laatste_hash"] = volgnummer, data["hash"]
         tijdstip = datetime.fromisoformat(data["tijdstip"].replace("Z", "+00:00"))
         event_id = uuid4()
         ev = cloudevent(id=event_id, type=AUDIT_TYPE, huis=huis, time=tijdstip, data=data)
         betrokkene = data.get("betrokkene")
-        self.ledger.append({
+        ledger.append({
             "huis": huis, "volgnummer": volgnummer, "event_id": event_id, "hash": data["hash"], "tijdstip": tijdstip,
             "handeling": data["handeling"], "besluit": data["besluit"],
             "partner": (data.get("verzoeker") or {}).get("partner"),
             "betrokkene": UUID(betrokkene) if betrokkene else None, "event": ev,
         })
-        self.outbox.append({"huis": huis, "topic": "audit", "sleutel": huis, "event": ev, "aangemaakt_op": _nu()})
-        if ondertekenaar is not None and volgnummer % CHECKPOINT_ELKE == 0:
-            checkpoint, outbox = _checkpoint_rijen(huis, volgnummer, data["hash"], ondertekenaar)
-            self.checkpoints.append(checkpoint)
-            self.outbox.append(outbox)
-        return data
+        outbox.append({"huis": huis, "topic": "audit", "sleutel": huis, "event": ev, "aangemaakt_op": _nu()})
+        if self._ondertekenaar is not None and volgnummer % CHECKPOINT_ELKE == 0:
+            checkpoint, rij = _checkpoint_rijen(huis, volgnummer, data["hash"], self._ondertekenaar)
+            checkpoints.append(checkpoint)
+            outbox.append(rij)
 
-    async def gebeurtenis(self, g: DomeinGebeurtenis) -> None:
-        teller = await self.teller(g.huis)
+    @staticmethod
+    def _gebeurtenis(g: DomeinGebeurtenis, teller: dict[str, Any], gebeurtenissen: list[dict[str, Any]],
+                     outbox: list[dict[str, Any]]) -> None:
         positie = teller["gebeurtenis_positie"] + 1
         teller["gebeurtenis_positie"] = positie
         event_id = uuid4()
         ev = cloudevent(id=event_id, type=g.type.value, huis=g.huis, time=_nu(), data=g.data,
                         subject=str(g.sleutel), dataref=g.dataref, sequence=str(positie))
-        self.gebeurtenissen.append({"huis": g.huis, "positie": positie, "event_id": event_id, "type": g.type.value,
-                                    "sleutel": g.sleutel, "thema": g.thema, "overlegtype": g.overlegtype,
-                                    "event": ev})
-        self.outbox.append({"huis": g.huis, "topic": "gebeurtenissen", "sleutel": str(g.sleutel), "event": ev,
-                            "aangemaakt_op": _nu()})
-
-    async def schrijf(self) -> None:
-        """Write what is pending, in the caller's transaction (which still holds the counter locks)."""
-        c = self._conn
-        for huis in sorted(self._gewijzigd):
-            teller = self._tellers[huis]
-            await c.execute(update(t.huis_tellers).where(t.huis_tellers.c.huis == huis).values(
-                volgnummer=teller["volgnummer"], laatste_hash=teller["laatste_hash"],
-                gebeurtenis_positie=teller["gebeurtenis_positie"]))
-        for tabel, rijen in ((t.audit_ledger, self.ledger), (t.audit_checkpoints, self.checkpoints),
-                             (t.gebeurtenissen, self.gebeurtenissen), (t.outbox, self.outbox)):
-            if len(rijen) == 1:
-                await c.execute(insert(tabel).values(rijen[0]))
-            elif rijen:
-                await c.execute(insert(tabel), rijen)
-        self._gewijzigd.clear()
-        self.ledger, self.checkpoints, self.gebeurtenissen, self.outbox = [], [], [], []
+        gebeurtenissen.append({"huis": g.huis, "positie": positie, "event_id": event_id, "type": g.type.value,
+                               "sleutel": g.sleutel, "thema": g.thema, "overlegtype": g.overlegtype, "event": ev})
+        outbox.append({"huis": g.huis, "topic": "gebeurtenissen", "sleutel": str(g.sleutel), "event": ev,
+                       "aangemaakt_op": _nu()})
 
 
 class SqlAuditLedger:
-    """The chain writer. Inside a unit of work it shares the transaction's write buffer (written at commit);
-    on a bare connection every record is written at once."""
+    """The chain writer. Inside a unit of work it queues on the transaction's write buffer (linked and written
+    at commit); on a bare connection every record is linked and written at once."""
 
     def __init__(self, conn: AsyncConnection, ondertekenaar: Ondertekenaar | None = None,
                  buffer: _Schrijfbuffer | None = None):
@@ -182,9 +196,9 @@ class SqlAuditLedger:
 
     async def vastleggen(self, gegevens: Mapping[str, Any]) -> dict[str, Any]:
         if self._buffer is not None:
-            return await self._buffer.audit(gegevens, self._ondertekenaar)
-        los = _Schrijfbuffer(self._conn)
-        data = await los.audit(gegevens, self._ondertekenaar)
+            return self._buffer.audit(gegevens)
+        los = _Schrijfbuffer(self._conn, self._ondertekenaar)
+        data = los.audit(gegevens)
         await los.schrijf()
         return data
 
@@ -196,10 +210,10 @@ class SqlGebeurtenisOutbox:
 
     async def toevoegen(self, g: DomeinGebeurtenis) -> None:
         if self._buffer is not None:
-            await self._buffer.gebeurtenis(g)
+            self._buffer.gebeurtenis(g)
             return
         los = _Schrijfbuffer(self._conn)
-        await los.gebeurtenis(g)
+        los.gebeurtenis(g)
         await los.schrijf()
 
 
@@ -220,7 +234,7 @@ class SqlUnitOfWork:
         self.afspraken = SqlAfspraken(c)
         self.toestemmingen = SqlToestemmingen(c)
         self.verwijzingen = SqlVerwijzingen(c)
-        self._buffer = _Schrijfbuffer(c)
+        self._buffer = _Schrijfbuffer(c, self._ondertekenaar)
         self.audit = SqlAuditLedger(c, self._ondertekenaar, self._buffer)
         self.gebeurtenissen = SqlGebeurtenisOutbox(c, self._buffer)
         return self

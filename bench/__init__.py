@@ -1,0 +1,1 @@
+"""Benchmarks of the gateway against the limits of the issue, all parts real and on one machine (bench/README.md)."""
