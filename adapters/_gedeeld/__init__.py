@@ -6,6 +6,7 @@ circuit breaker, brondata loading and the `/_storing` fault injection for the mo
 """
 
 from .bron import BronMetOnderbreker
+from .dat import ContactModel, DatModel
 from .brondata import DAT_SLEUTELS, SYSTEMEN, Brondata, Persoon, Registratie, als_json, laad_brondata
 from .config import BronConfig, CircuitBreakerConfig
 from .http import Antwoord, BronHttp, controleer_status, lees_json_object
@@ -14,6 +15,8 @@ from .storing import StoringMiddleware
 from .tijd import als_utc, rfc3339
 
 __all__ = [
+    "ContactModel",
+    "DatModel",
     "BronMetOnderbreker",
     "DAT_SLEUTELS",
     "SYSTEMEN",

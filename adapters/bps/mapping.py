@@ -10,34 +10,24 @@ from datetime import date, datetime
 from typing import Any
 
 import structlog
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 
-from adapters._gedeeld import als_utc
+from adapters._gedeeld import ContactModel, DatModel, als_utc
 from gateway.domain.errors import BronNietBeschikbaar
-from gateway.domain.model import Contactpunt, DatInformatie
+from gateway.domain.model import DatInformatie
 
 from .client import BRONSYSTEEM, SLUG
 
 log = structlog.get_logger()
 
 
-class _Dat(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
-
-class _Team(_Dat):
-    naam: str = Field(min_length=1)
-    telefoon: str | None = None
-    email: str | None = None
-
-
-class _Persoon(_Dat):
+class _Persoon(DatModel):
     registratienummer: str = Field(min_length=1)
     eersteRegistratie: date
-    behandelendTeam: _Team | None = None
+    behandelendTeam: ContactModel | None = None
 
 
-class _Zoekresultaat(_Dat):
+class _Zoekresultaat(DatModel):
     peilmoment: datetime
     personen: list[_Persoon]
 
@@ -53,7 +43,7 @@ def naar_dat_informatie(native: dict[str, Any]) -> DatInformatie:
         bronsysteem=BRONSYSTEEM,
         bekend=True,
         bekend_sinds=persoon.eersteRegistratie,
-        contactpunt=Contactpunt(team.naam, team.telefoon, team.email) if team else None,
+        contactpunt=team.als_contactpunt() if team else None,
         referentie=persoon.registratienummer,
         bron_peildatum=als_utc(resultaat.peilmoment),
     )

@@ -10,35 +10,25 @@ from datetime import date, datetime
 from typing import Any
 
 import structlog
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 
-from adapters._gedeeld import als_utc
+from adapters._gedeeld import ContactModel, DatModel, als_utc
 from gateway.domain.errors import BronNietBeschikbaar
-from gateway.domain.model import Contactpunt, DatInformatie
+from gateway.domain.model import DatInformatie
 
 from .client import BRONSYSTEEM, SLUG
 
 log = structlog.get_logger()
 
 
-class _Dat(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
-
-class _Contact(_Dat):
-    naam: str = Field(min_length=1)
-    telefoon: str | None = None
-    email: str | None = None
-
-
-class _Gedetineerde(_Dat):
+class _Gedetineerde(DatModel):
     detentieId: str = Field(min_length=1)
     registratiedatum: date
     peildatum: datetime | None = None
-    contactpunt: _Contact | None = None
+    contactpunt: ContactModel | None = None
 
 
-class _Zoekresultaat(_Dat):
+class _Zoekresultaat(DatModel):
     peildatum: datetime
     gedetineerden: list[_Gedetineerde]
 
@@ -54,7 +44,7 @@ def naar_dat_informatie(native: dict[str, Any]) -> DatInformatie:
         bronsysteem=BRONSYSTEEM,
         bekend=True,
         bekend_sinds=record.registratiedatum,
-        contactpunt=Contactpunt(contact.naam, contact.telefoon, contact.email) if contact else None,
+        contactpunt=contact.als_contactpunt() if contact else None,
         referentie=record.detentieId,
         bron_peildatum=als_utc(record.peildatum or resultaat.peildatum),
     )

@@ -10,40 +10,30 @@ from datetime import date, datetime
 from typing import Any
 
 import structlog
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 
-from adapters._gedeeld import als_utc
+from adapters._gedeeld import ContactModel, DatModel, als_utc
 from gateway.domain.errors import BronNietBeschikbaar
-from gateway.domain.model import Contactpunt, DatInformatie
+from gateway.domain.model import DatInformatie
 
 from .client import BRONSYSTEEM, SLUG
 
 log = structlog.get_logger()
 
 
-class _Dat(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
-
-class _Contactpersoon(_Dat):
-    naam: str = Field(min_length=1)
-    telefoon: str | None = None
-    email: str | None = None
-
-
-class _Signaal(_Dat):
+class _Signaal(DatModel):
     signaalId: str = Field(min_length=1)
     afgegevenOp: date
     status: str = "actief"
     centraalContactpunt: bool = False
-    contactpersoon: _Contactpersoon | None = None
+    contactpersoon: ContactModel | None = None
 
 
-class _Match(_Dat):
+class _Match(DatModel):
     matchId: str = Field(min_length=1)
 
 
-class _Zoekresultaat(_Dat):
+class _Zoekresultaat(DatModel):
     peildatum: datetime
     match: _Match | None = None
     signalen: list[_Signaal]
@@ -59,7 +49,7 @@ def naar_dat_informatie(native: dict[str, Any]) -> DatInformatie:
         bronsysteem=BRONSYSTEEM,
         bekend=True,
         bekend_sinds=min(s.afgegevenOp for s in resultaat.signalen),
-        contactpunt=Contactpunt(persoon.naam, persoon.telefoon, persoon.email) if persoon else None,
+        contactpunt=persoon.als_contactpunt() if persoon else None,
         referentie=resultaat.match.matchId if resultaat.match else signaal.signaalId,
         bron_peildatum=als_utc(resultaat.peildatum),
     )
