@@ -79,7 +79,10 @@ class CasusDienst:
                 await audit(uow, self.omg, v, Handeling.CASUS_AANMELDEN, geweigerd, betrokkene=b.id,
                             casus_id=bestaand.id if bestaand else None)
                 await uow.commit()
-                raise Conflict(conflict.detail, {"bestaandeCasus": str(bestaand.id)} if bestaand else {}) from None
+                if bestaand is None:
+                    raise Conflict(conflict.detail) from None
+                raise Conflict(f"er is al een open casus ({bestaand.id}) voor deze betrokkene en dit thema",
+                               {"bestaandeCasus": str(bestaand.id)}) from None
             await audit(uow, self.omg, v, Handeling.CASUS_AANMELDEN, t, betrokkene=b.id, casus_id=casus.id)
             await uow.gebeurtenissen.toevoegen(
                 _gebeurtenis(GebeurtenisType.CASUS_AANGEMELD, casus, aangemeldDoor=v.partner)

@@ -220,6 +220,7 @@ def run_postgres_cluster() -> Iterator[PostgresServer]:
                 f"--- {server.logfile} ---\n{server.log_tail()}",
                 pytrace=False,
             )
+        _wait_until_accepting(server)
         yield server
     finally:
         try:
@@ -227,6 +228,24 @@ def run_postgres_cluster() -> Iterator[PostgresServer]:
                 executor.stop()
         finally:
             shutil.rmtree(top, ignore_errors=True)
+
+
+def _wait_until_accepting(server: PostgresServer, seconds: float = 60.0) -> None:
+    """The port opens before recovery ends ("the database system is starting up"): wait for a real session."""
+    import time
+
+    import psycopg
+
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with _connect_admin(server.url()):
+                return
+        except psycopg.OperationalError:
+            if time.monotonic() > deadline:
+                pytest.fail(f"PostgreSQL on {server.host}:{server.port} did not accept sessions\n{server.log_tail()}",
+                            pytrace=False)
+            time.sleep(0.1)
 
 
 # --------------------------------------------------------------------------- databases
