@@ -55,6 +55,9 @@ def configureer_logging(niveau: str = "INFO", json: bool = True) -> None:
     logging.basicConfig(level=niveau.upper(), stream=sys.stdout, format="%(message)s", force=True)
     for handler in logging.getLogger().handlers:
         handler.addFilter(BsnFilter())
+    # httpx logs every request at INFO: four lines per lookup that say nothing the adapters do not.
+    for naam in ("httpx", "httpcore"):
+        logging.getLogger(naam).setLevel(max(logging.WARNING, logging.getLevelName(niveau.upper())))
 
 
 class BsnFilter(logging.Filter):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 from uuid import UUID, uuid4
 
 import structlog
@@ -31,6 +32,7 @@ from gateway.domain.model import (
 from gateway.domain.ports import Bron, UnitOfWork
 from gateway.domain.toegang import casus_toegang, overleg_toegang
 
+from .bundel import Bundelaar
 from .common import Omgeving, audit_gegevens, weiger
 
 log = structlog.get_logger("ketenpoort.verwijzingen")
@@ -59,6 +61,7 @@ class VerwijzingDienst:
         # touch the database. Past that point more concurrency only slows every request down: the house's
         # chain is one lock, and its holder waits behind every other request in the event loop.
         self._opvragingen = asyncio.Semaphore(max_opvragingen)
+        self._bundel = Bundelaar(omg.uow)
 
     # --- public use cases -------------------------------------------------------------------
 
@@ -84,7 +87,8 @@ class VerwijzingDienst:
             punten = await uow.overleggen.agendapunten(overleg.id)
             if casus.id not in {p.casus_id for p in punten}:
                 raise OngeldigeInvoer([("overlegId", "de casus staat niet op de agenda van dit overleg")])
-            vragen, versleuteld = await self._beslis(uow, v, c, overleg, [casus])
+            vragen, versleuteld, records = await self._beslis(uow, v, c, overleg, [casus])
+        await self._bundel.vastleggen(audit=records)  # committed before any source is asked (invariant 3)
         uitkomst = await self._ophalen(v, overleg, [casus], vragen, versleuteld)
         return uitkomst[casus.id]
 
@@ -99,7 +103,8 @@ class VerwijzingDienst:
             punten = await uow.overleggen.agendapunten(overleg.id)
             gevonden = await uow.casussen.ophalen_alle(v.huis, [p.casus_id for p in punten])
             casussen = [gevonden[p.casus_id] for p in punten if p.casus_id in gevonden]
-            vragen, versleuteld = await self._beslis(uow, v, c, overleg, casussen)
+            vragen, versleuteld, records = await self._beslis(uow, v, c, overleg, casussen)
+        await self._bundel.vastleggen(audit=records)  # committed before any source is asked (invariant 3)
         uitkomst = await self._ophalen(v, overleg, casussen, vragen, versleuteld)
         return [(k.id, uitkomst[k.id]) for k in casussen]
 
@@ -151,21 +156,21 @@ class VerwijzingDienst:
             raise NietGevonden("overleg")
         return o
 
-    async def _beslis(self, uow: UnitOfWork, v: Verzoeker, c: Convenant, overleg: Overleg,
-                      casussen: list[Casus]) -> tuple[list[_Vraag], dict[UUID, bytes | None]]:
-        """1. Decide every exchange and commit the audit records, before any source is asked.
-
-        Runs in the caller's unit of work (the one that checked the request), and commits it.
-        """
+    async def _beslis(self, uow: UnitOfWork, v: Verzoeker, c: Convenant, overleg: Overleg, casussen: list[Casus]
+                      ) -> tuple[list[_Vraag], dict[UUID, bytes | None], list[dict[str, Any]]]:
+        """1. Decide every exchange, and make its audit record (the caller commits them before asking anyone)."""
         vandaag = self.omg.vandaag()
         vragen: list[_Vraag] = []
+        records: list[dict[str, Any]] = []
         # One query per kind for the whole agenda, not three per casus.
-        betrokkenen = await uow.betrokkenen.ophalen_alle(v.huis, [k.betrokkene_id for k in casussen])
+        betrokkenen = await uow.betrokkenen.ophalen_alle_met_bsn(v.huis, [k.betrokkene_id for k in casussen])
         alle_toestemmingen = await uow.toestemmingen.voor_casussen([k.id for k in casussen])
+        nu = self.omg.klok.nu()
         for casus in casussen:
-            betrokkene = betrokkenen.get(casus.betrokkene_id)
-            if betrokkene is None:
+            gevonden = betrokkenen.get(casus.betrokkene_id)
+            if gevonden is None:
                 continue
+            betrokkene = gevonden[0]
             toestemmingen = tuple(alle_toestemmingen[casus.id])
             for bron in c.bronnen():
                 besluit = decide(c, Uitwisseling(
@@ -173,17 +178,17 @@ class VerwijzingDienst:
                     leeftijd=leeftijd_op(betrokkene.geboortedatum, vandaag), toestemmingen=toestemmingen,
                     casus_afgesloten_op=casus.afgesloten_op.date() if casus.afgesloten_op else None,
                 ))
-                await uow.audit.vastleggen(audit_gegevens(
-                    v, c, Handeling.VERWIJZING_OPVRAGEN, besluit.toegestaan, self.omg.klok.nu(),
+                records.append(audit_gegevens(
+                    v, c, Handeling.VERWIJZING_OPVRAGEN, besluit.toegestaan, nu,
                     reden=besluit.reden, betrokkene=casus.betrokkene_id, casus_id=casus.id, overleg_id=overleg.id,
                     overlegtype=overleg.overlegtype, bron=bron.id, categorie=besluit.categorie,
                     grondslag=besluit.grondslag, regel=besluit.regel,
                 ))
                 vragen.append(_Vraag(casus, betrokkene, bron, besluit))
-        gevonden = await uow.betrokkenen.versleuteld_bsn_alle(v.huis, [k.betrokkene_id for k in casussen])
-        bsn_versleuteld: dict[UUID, bytes | None] = {k.betrokkene_id: gevonden.get(k.betrokkene_id) for k in casussen}
-        await uow.commit()
-        return vragen, bsn_versleuteld
+        bsn_versleuteld: dict[UUID, bytes | None] = {
+            k.betrokkene_id: (betrokkenen[k.betrokkene_id][1] if k.betrokkene_id in betrokkenen else None)
+            for k in casussen}
+        return vragen, bsn_versleuteld, records
 
     async def _ophalen(self, v: Verzoeker, overleg: Overleg, casussen: list[Casus], vragen: list[_Vraag],
                        bsn_versleuteld: Mapping[UUID, bytes | None]) -> dict[UUID, list[Resultaat]]:
@@ -220,18 +225,14 @@ class VerwijzingDienst:
             uit[q.casus.id].append(Resultaat(q.bron.id, w.bronsysteem, ResultaatStatus.BEKEND,
                                              _verwijzing_zichtbaar(w, q.besluit.niveau), q.besluit.regel))
         aantal_bronnen = len(self.omg.convenant(v).bronnen())
-        async with self.omg.uow() as uow:
-            await uow.verwijzingen.opslaan_alle(opgeslagen)
-            for casus in casussen:
-                await uow.gebeurtenissen.toevoegen(DomeinGebeurtenis(
-                    type=GebeurtenisType.VERWIJZINGEN_OPGEHAALD, huis=v.huis, sleutel=casus.id,
-                    dataref=f"/v1/casussen/{casus.id}/verwijzingen",
-                    # Which sources know the person is personal data: only ids and counts here.
-                    data={"casusId": str(casus.id), "overlegId": str(overleg.id), "opgehaaldDoor": v.partner,
-                          "aantalBronnen": aantal_bronnen},
-                    thema=casus.thema, overlegtype=overleg.overlegtype,
-                ))
-            await uow.commit()
+        await self._bundel.vastleggen(verwijzingen=opgeslagen, gebeurtenissen=[DomeinGebeurtenis(
+            type=GebeurtenisType.VERWIJZINGEN_OPGEHAALD, huis=v.huis, sleutel=casus.id,
+            dataref=f"/v1/casussen/{casus.id}/verwijzingen",
+            # Which sources know the person is personal data: only ids and counts here.
+            data={"casusId": str(casus.id), "overlegId": str(overleg.id), "opgehaaldDoor": v.partner,
+                  "aantalBronnen": aantal_bronnen},
+            thema=casus.thema, overlegtype=overleg.overlegtype,
+        ) for casus in casussen])
         return uit
 
     async def _vraag_bronnen(self, huis: str, vragen: list[_Vraag],

@@ -106,13 +106,17 @@ class SqlBetrokkenen(_Repo):
         )
         return {r["id"]: Betrokkene(r["id"], huis, r["geboortedatum"]) for r in await self._alle(q)}
 
-    async def versleuteld_bsn_alle(self, huis: str, ids: Sequence[UUID]) -> dict[UUID, bytes]:
+    async def ophalen_alle_met_bsn(self, huis: str, ids: Sequence[UUID]) -> dict[UUID, tuple[Betrokkene, bytes | None]]:
+        """The betrokkenen and their encrypted BSN (None once the identity is gone), in one query."""
         if not ids:
             return {}
-        q = select(t.identiteiten.c.betrokkene_id, t.identiteiten.c.bsn_versleuteld).where(
-            t.identiteiten.c.huis == huis, t.identiteiten.c.betrokkene_id.in_(set(ids))
+        q = (
+            select(t.betrokkenen.c.id, t.identiteiten.c.geboortedatum, t.identiteiten.c.bsn_versleuteld)
+            .select_from(t.betrokkenen.outerjoin(t.identiteiten))
+            .where(t.betrokkenen.c.huis == huis, t.betrokkenen.c.id.in_(set(ids)))
         )
-        return {r["betrokkene_id"]: r["bsn_versleuteld"] for r in await self._alle(q)}
+        return {r["id"]: (Betrokkene(r["id"], huis, r["geboortedatum"]), r["bsn_versleuteld"])
+                for r in await self._alle(q)}
 
 
 def _casus(r: dict[str, Any]) -> Casus:
