@@ -12,6 +12,7 @@ request's writes are retried in a transaction of its own, so one bad request can
 from __future__ import annotations
 
 import asyncio
+import contextvars
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -48,7 +49,8 @@ class Bundelaar:
         werk.klaar.add_done_callback(lambda f: f.cancelled() or f.exception())
         self._wachtrij.append(werk)
         if self._pomp is None or self._pomp.done():
-            self._pomp = asyncio.create_task(self._pompen())
+            # Its own empty context: the pump serves many requests, it must not carry the first one's request id.
+            self._pomp = asyncio.create_task(self._pompen(), context=contextvars.Context())
         # Shielded: a caller that goes away must not cancel the transaction the others are waiting on.
         await asyncio.shield(werk.klaar)
 

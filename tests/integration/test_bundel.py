@@ -46,6 +46,7 @@ async def test_gelijktijdige_opvragingen_delen_transacties_en_de_keten_blijft_ga
 
     async def tel(self, ronde):  # noqa: ANN001
         rondes.append(len(ronde))
+        await asyncio.sleep(0.02)  # a slow disk: the requests that arrive meanwhile must share the next one
         await echte(self, ronde)
 
     monkeypatch.setattr(Bundelaar, "_schrijf", tel)
