@@ -180,21 +180,21 @@ def tabel(r: dict[str, Any]) -> str:
         w(f"\n1. Agendavoorbereiding ({r['agenda']['agendapunten']} agendapunten x 4 bronnen, "
           f"ideaal {r['agenda']['idealeMs']:g} ms)")
         w(f"   {'gelijktijdig':>12} {'overleggen/s':>13} {'bron/s':>9} {'p50 ms':>9} {'p99 ms':>9} {'p50/ideaal':>11}"
-          f"  fouten")
+          f" {'CPU ms/overleg':>15}  fouten")
         for s in r["agenda"]["niveaus"]:
             w(f"   {s['gelijktijdig']:>12} {_fmt(s['overleggenPerS'], 2):>13} {_fmt(s['bronopvragingenPerS']):>9} "
-              f"{_fmt(s['p50Ms']):>9} {_fmt(s['p99Ms']):>9} {_fmt(s['verhoudingP50TotIdeaal'], 2):>11}  "
-              f"{s['fouten'] or ''}")
+              f"{_fmt(s['p50Ms']):>9} {_fmt(s['p99Ms']):>9} {_fmt(s['verhoudingP50TotIdeaal'], 2):>11} "
+              f"{_fmt(s.get('gatewayCpuMsPerOverleg')):>15}  {s['fouten'] or ''}")
     if "live" in r:
         w(f"\n2. Live opvragen tijdens een overleg (1 casus x 4 bronnen, ideaal {r['live']['idealeMs']:g} ms)")
         w(f"   {'gelijktijdig':>12} {'opvr/s':>8} {'bron/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'direct p50':>11}"
-          f" {'direct p99':>11} {'overhead p50':>13} {'overhead p99':>13} {'RSS MiB':>8}")
+          f" {'direct p99':>11} {'overhead p50':>13} {'overhead p99':>13} {'RSS MiB':>8} {'CPU ms/opvr':>12}")
         for s in r["live"]["niveaus"]:
             rss = max(s["piekRssWorkersMiB"].values(), default=None)
             w(f"   {s['gelijktijdig']:>12} {_fmt(s['opvragingenPerS']):>8} {_fmt(s['bronopvragingenPerS']):>8} "
               f"{_fmt(s['p50Ms']):>8} {_fmt(s['p99Ms']):>8} {_fmt(s['direct']['p50Ms']):>11} "
               f"{_fmt(s['direct']['p99Ms']):>11} {_fmt(s['overheadP50Ms']):>13} {_fmt(s['overheadP99Ms']):>13} "
-              f"{_fmt(rss):>8}" + (f"  fouten {s['fouten']}" if s["fouten"] else ""))
+              f"{_fmt(rss):>8} {_fmt(s.get('gatewayCpuMsPerOpvraging')):>12}" + (f"  fouten {s['fouten']}" if s["fouten"] else ""))
     if "audit" in r:
         a = r["audit"]
         w(f"\n3. Auditdoorvoer (commit -> Kafka-ack): relay {_fmt(a['relayEventsPerS'], 0)} events/s, "

@@ -73,6 +73,12 @@ async def _wacht_outbox_leeg(ctx: Context, timeout: float = 180) -> float:
         await conn.close()
 
 
+def _cpu_ms_per(cpu: dict[str, float], per_s: float | None) -> float | None:
+    """CPU the gateway workers spent per request (background work included): steadier than a rate on a busy machine."""
+    kernen = cpu.get("gateway-worker")
+    return round(1000 * kernen / per_s, 1) if kernen and per_s else None
+
+
 def _bronopvragingen(statussen: Counter[str], per_verzoek: int, m: Meting) -> float:
     """Source lookups answered (bekend or niet_bekend: asked, audited, answered) per second."""
     totaal = sum(statussen.values())
@@ -112,6 +118,7 @@ async def agenda(ctx: Context, niveaus: list[int], duur_s: float, opwarmen_s: fl
         s["verhoudingP50TotIdeaal"] = round(m.p(50) / ctx.ideaal_ms, 2) if m.p(50) else None
         s["statussen"] = dict(statussen)
         s["cpuKernen"] = b.cpu()
+        s["gatewayCpuMsPerOverleg"] = _cpu_ms_per(s["cpuKernen"], s["overleggenPerS"])
         uit["niveaus"].append(s)
         await _wacht_outbox_leeg(ctx)
     return uit
@@ -184,6 +191,7 @@ async def live(ctx: Context, niveaus: list[int], duur_s: float, direct_duur_s: f
             g, r = m.p(q), d.p(q)
             s[f"overheadP{q}Ms"] = round(g - r, 2) if g is not None and r is not None else None
         s["cpuKernen"] = b.cpu()
+        s["gatewayCpuMsPerOpvraging"] = _cpu_ms_per(s["cpuKernen"], s["opvragingenPerS"])
         s["piekRssWorkersMiB"] = b.piek_rss_mib("gateway-worker")
         if profiel_uit:
             s["profiel"] = profiel_uit

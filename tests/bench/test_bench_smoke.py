@@ -32,8 +32,9 @@ def test_quick_run_of_live_lookups_writes_the_result_file(tmp_path: Path) -> Non
     assert [n["gelijktijdig"] for n in niveaus] == [1, 4]
     for n in niveaus:
         assert {"opvragingenPerS", "bronopvragingenPerS", "p50Ms", "p99Ms", "direct", "overheadP50Ms",
-                "overheadP99Ms", "cpuKernen", "piekRssWorkersMiB", "statussen"} <= n.keys()
+                "overheadP99Ms", "cpuKernen", "gatewayCpuMsPerOpvraging", "piekRssWorkersMiB", "statussen"} <= n.keys()
+        assert n["gatewayCpuMsPerOpvraging"] > 0
         assert n["aantal"] > 0 and not n["fouten"]
         assert set(n["statussen"]) <= {"bekend", "niet_bekend"}  # every source asked, audited and answered
     assert {"1 agenda p50/ideaal @10", "2 bronopvragingen/s (max)", "5 piek-RSS worker MiB @200"} <= r["doelen"].keys()
-    assert "Live opvragen" in p.stdout
+    assert "Live opvragen" in p.stdout and "CPU ms/opvr" in p.stdout
