@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 from uuid import UUID, uuid4
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -31,10 +31,14 @@ def _nu() -> datetime:
     return datetime.now(timezone.utc)
 
 
+_TELLER = select(t.huis_tellers).where(t.huis_tellers.c.huis == bindparam("huis")).with_for_update()
+_TELLER_BIJWERKEN = update(t.huis_tellers).where(t.huis_tellers.c.huis == bindparam("h")).values(
+    volgnummer=bindparam("n"), laatste_hash=bindparam("lh"), gebeurtenis_positie=bindparam("gp"))
+
+
 async def _vergrendel_teller(conn: AsyncConnection, huis: str) -> dict[str, Any]:
     """Lock the house's counter row (created on first use) for the rest of the transaction."""
-    q = select(t.huis_tellers).where(t.huis_tellers.c.huis == huis).with_for_update()
-    rij = (await conn.execute(q)).mappings().first()
+    rij = (await conn.execute(_TELLER, {"huis": huis})).mappings().first()
     if rij is None:
         try:
             async with conn.begin_nested():
@@ -45,7 +49,7 @@ async def _vergrendel_teller(conn: AsyncConnection, huis: str) -> dict[str, Any]
                 )
         except IntegrityError:
             pass  # a concurrent first transaction created it; lock theirs
-        rij = (await conn.execute(q)).mappings().one()
+        rij = (await conn.execute(_TELLER, {"huis": huis})).mappings().one()
     return dict(rij)
 
 
@@ -138,9 +142,8 @@ class _Schrijfbuffer:
             else:
                 self._gebeurtenis(w, tellers[w.huis], gebeurtenissen, outbox)
         for huis, teller in tellers.items():
-            await c.execute(update(t.huis_tellers).where(t.huis_tellers.c.huis == huis).values(
-                volgnummer=teller["volgnummer"], laatste_hash=teller["laatste_hash"],
-                gebeurtenis_positie=teller["gebeurtenis_positie"]))
+            await c.execute(_TELLER_BIJWERKEN, {"h": huis, "n": teller["volgnummer"], "lh": teller["laatste_hash"],
+                                                "gp": teller["gebeurtenis_positie"]})
         for tabel, rijen in ((t.audit_ledger, ledger), (t.audit_checkpoints, checkpoints),
                              (t.gebeurtenissen, gebeurtenissen), (t.outbox, outbox)):
             if len(rijen) == 1:
