@@ -117,6 +117,17 @@ class _Bron:
         assert self.database_url is not None
         return lees_database(self.database_url, huis=huis, voortgang=voortgang, checkpoints=checkpoints, **filters)
 
+    def lees_gehasht(self, *, huis: str | None, voortgang: Callable[[int, int | None], None] | None = None,
+                     ) -> AsyncIterator[tuple[str, Any, str | None]]:
+        """The whole log with checkpoints: (huis, event or its AuditKern, chain hash where the reader
+        computed it), see gateway.infrastructure.audit_lezers.Gelezen."""
+        from gateway.infrastructure.audit_lezers import lees_database_gehasht, lees_kafka_gehasht
+
+        if self.kafka is not None:
+            return lees_kafka_gehasht(self.kafka, self.topic, huis=huis, voortgang=voortgang)
+        assert self.database_url is not None
+        return lees_database_gehasht(self.database_url, huis=huis, voortgang=voortgang)
+
 
 def _bron(kafka: str | None, topic: str | None, database_url: str | None, *, beide_toegestaan: bool) -> _Bron:
     if kafka and database_url and not beide_toegestaan:
@@ -213,8 +224,13 @@ async def _verifieer(bron: _Bron, huis: str | None, controle: Any, voortgang: _V
 
     for h in verwacht:
         verificatie(h)
-    async for h, ev in bron.lees(huis=huis, voortgang=voortgang):
-        verificatie(h).voeg_toe(ev)
+    async for h, ev, eigen in bron.lees_gehasht(huis=huis, voortgang=voortgang):
+        if type(ev) is tuple:  # an AuditKern, decoded and hashed in a helper process
+            verificatie(h).voeg_toe_audit(*ev, eigen_hash=eigen)
+        elif eigen is None:
+            verificatie(h).voeg_toe(ev)
+        else:
+            verificatie(h).voeg_toe(ev, eigen_hash=eigen)
     return [verificaties[h].afronden() for h in sorted(verificaties)]
 
 

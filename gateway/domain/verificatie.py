@@ -181,11 +181,14 @@ def _p(h: object) -> int:
     return int.from_bytes(hashlib.blake2b(repr(h).encode(), digest_size=8).digest()) ^ 1
 
 
-def _id_digest(ev_id: object) -> int:
-    return int.from_bytes(hashlib.blake2b(str(ev_id).encode(), digest_size=8).digest())
+def _id_digest(ev_id: str) -> int:
+    """64 bits of an event id, to recognise redeliveries (always together with the full chain hash)."""
+    return hash(ev_id) & _GEEN
 
 
 def _data_van(ev: Mapping[str, Any]) -> Any:
+    if type(ev) is dict and "data" in ev:
+        return ev["data"]
     if "data" in ev or "specversion" in ev:
         return ev.get("data")
     return ev  # a bare audit data object (tests, API output)
@@ -193,6 +196,8 @@ def _data_van(ev: Mapping[str, Any]) -> Any:
 
 def _soort_van(ev: Any) -> str | None:
     """'audit', 'checkpoint' or None (another event type on the topic)."""
+    if type(ev) is dict and ev.get("type") == AUDIT_TYPE:
+        return "audit"
     if not isinstance(ev, Mapping):
         return "audit"  # unreadable: it still occupies a place in the log
     t = ev.get("type")
@@ -209,6 +214,10 @@ def _soort_van(ev: Any) -> str | None:
 
 
 def _ev_id(ev: Any, data: Any) -> str:
+    if type(ev) is dict:
+        ev_id = ev.get("id")
+        if type(ev_id) is str:
+            return ev_id
     if isinstance(ev, Mapping) and ev.get("id") is not None:
         return str(ev["id"])
     if isinstance(data, Mapping) and _is_hash(data.get("hash")):
@@ -262,20 +271,25 @@ class _Rec:
         return self.eigen is not None and self.eigen == self.opgegeven
 
 
-def _rec(ev: Any) -> _Rec:
-    data = _data_van(ev) if isinstance(ev, Mapping) else None
+_BEREKEN: Any = object()  # "compute the hash here"
+
+
+def _rec(ev: Any, eigen: str | None = _BEREKEN) -> _Rec:
+    data = _data_van(ev) if type(ev) is dict or isinstance(ev, Mapping) else None
     idd = _id_digest(_ev_id(ev, data))
-    if not isinstance(data, Mapping):
+    if type(data) is not dict and not isinstance(data, Mapping):
         return _Rec(None, None, None, None, idd)
-    vn = data.get("volgnummer")
-    if not isinstance(vn, int) or isinstance(vn, bool) or vn < 1:
+    if eigen is _BEREKEN:
+        try:
+            eigen = _hash(data)
+        except (TypeError, ValueError, RecursionError):
+            eigen = None
+    return _kern_rec(idd, data.get("volgnummer"), data.get("vorigeHash"), data.get("hash"), eigen)
+
+
+def _kern_rec(idd: int, vn: Any, vorige: Any, opgegeven: Any, eigen: str | None) -> _Rec:
+    if type(vn) is not int and (not isinstance(vn, int) or isinstance(vn, bool)) or vn < 1:
         vn = None
-    vorige = data.get("vorigeHash")
-    opgegeven = data.get("hash")
-    try:
-        eigen: str | None = _hash(data)
-    except (TypeError, ValueError, RecursionError):
-        eigen = None
     return _Rec(vn, vorige if isinstance(vorige, str) else None,
                 opgegeven if isinstance(opgegeven, str) else None, eigen, idd)
 
@@ -362,7 +376,12 @@ class KetenVerificatie:
             self.voeg_toe(ev)
         return self
 
-    def voeg_toe(self, ev: Any) -> None:
+    def voeg_toe(self, ev: Any, *, eigen_hash: str | None = _BEREKEN) -> None:
+        """Feed the next event or checkpoint as read.
+
+        ``eigen_hash``: keten_hash of the event's data computed elsewhere (a reader that hashes while it
+        decodes, or in other processes), None when it cannot be hashed; by default it is computed here.
+        """
         soort = _soort_van(ev)
         if soort is None:
             self._overgeslagen += 1
@@ -371,11 +390,26 @@ class KetenVerificatie:
             data = _data_van(ev)
             item: tuple[str, Any, Any] = ("c", _ev_id(ev, data), data)
         else:
-            r = _rec(ev)
-            item = ("a", r, (r.idd, r.eigen) if r.eigen is not None else None)
-            if item[2] is not None:
-                self._in_venster[item[2]] = self._in_venster.get(item[2], 0) + 1
+            self._voeg_audit_toe(_rec(ev, eigen_hash))
+            return
         self._venster.append(item)
+        if len(self._venster) > self._venster_grootte:
+            self._verwerk_oudste()
+
+    def voeg_toe_audit(self, ev_id: str, volgnummer: Any, vorige_hash: Any, hash_: Any, *,
+                       eigen_hash: str | None) -> None:
+        """Feed an audit event by what the chain check needs of it - its CloudEvent id, its data's
+        volgnummer, vorigeHash and hash, and keten_hash of its data (None: cannot be hashed) - for
+        readers that decode and hash elsewhere. The same as ``voeg_toe(event, eigen_hash=...)`` for an
+        event with type AUDIT_TYPE, that id and a data object holding those values.
+        """
+        self._voeg_audit_toe(_kern_rec(_id_digest(ev_id), volgnummer, vorige_hash, hash_, eigen_hash))
+
+    def _voeg_audit_toe(self, r: _Rec) -> None:
+        sleutel = (r.idd, r.eigen) if r.eigen is not None else None
+        if sleutel is not None:
+            self._in_venster[sleutel] = self._in_venster.get(sleutel, 0) + 1
+        self._venster.append(("a", r, sleutel))
         if len(self._venster) > self._venster_grootte:
             self._verwerk_oudste()
 
@@ -398,6 +432,15 @@ class KetenVerificatie:
         """`later_kopie`: the same event follows within the window. A copy that does not fit here is
         then skipped - the relay resends from the first unacknowledged row, so an earlier copy may
         stand out of order (1,2,4,5,3,4,5) while the last copies are in chain order."""
+        if (r.vn == self._e and self._diagnose is None and self._basis is not None and r.vorige == self._h
+                and r.eigen is not None and r.eigen == r.opgegeven):
+            # The common case, taken first: the next record in its place, intact (never a redelivery,
+            # those lie before _e).
+            if self._hoogste is None or r.vn > self._hoogste:
+                self._hoogste = r.vn
+            self._aantal += 1
+            self._accepteer(r)
+            return
         if r.vn is not None and (self._hoogste is None or r.vn > self._hoogste):
             self._hoogste = r.vn
         if self._diagnose is not None:
