@@ -81,6 +81,8 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     a.add_argument("--relaxed-durability", action="store_true",
                    help="PostgreSQL with fsync and synchronous_commit off (default: production defaults)")
     a.add_argument("--deadline", type=float, default=3.0, help="KETENPOORT_VERWIJZING_DEADLINE_SECONDS")
+    a.add_argument("--admission", type=int, default=16,
+                   help="KETENPOORT_MAX_LOPENDE_OPVRAGINGEN: lookups in progress per worker (default 16)")
     a.add_argument("--log-level", default="INFO", help="gateway log level (default INFO, as in production)")
     a.add_argument("--label", default="", help="suffix for the result file: bench/results/<date>-<label>.json")
     a.add_argument("--output", type=Path, default=None, help="result file (default bench/results/<date>.json)")
@@ -237,7 +239,7 @@ async def _draai(ns: argparse.Namespace, werkmap: Path, procs: infra.Processen, 
     ondertekening, tokensleutel = omgeving.sleutels(werkmap)
     env = omgeving.gateway_env(dict(os.environ), database_url=database_url, config=config, kafka=broker.bootstrap,
                                ondertekening=ondertekening, token=tokensleutel, deadline_s=ns.deadline,
-                               log_level=ns.log_level)
+                               log_level=ns.log_level, toelating=ns.admission)
     infra.migreer(env, database_url, werkmap / "migratie.log")
     gw = infra.start_gateway(procs, werkmap, env, ns.workers)
     log(f"gateway op {gw.url} met {ns.workers} worker(s): {gw.worker_pids()}")
@@ -286,7 +288,7 @@ def main(argv: list[str] | None = None) -> int:
         "datum": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "commando": "python -m bench " + " ".join(sys.argv[1:] if argv is None else argv),
         "machine": _machine(), "versies": _versies(), "git": _git(),
-        "opzet": {"workers": ns.workers, "latentieMs": ns.latency,
+        "opzet": {"workers": ns.workers, "latentieMs": ns.latency, "toelatingPerWorker": ns.admission,
                   "maxVerbindingenPerBronPerWorker": ns.max_connections,
                   "personen": ns.people, "overleggen": ns.meetings, "agendapunten": ns.agenda_items,
                   "duurS": ns.duration, "directDuurS": ns.direct_duration, "opwarmenS": ns.warmup,

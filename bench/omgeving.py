@@ -138,7 +138,7 @@ def sleutels(map_: Path) -> tuple[Path, Path]:
 
 
 def gateway_env(basis: dict[str, str], *, database_url: str, config: Path, kafka: str, ondertekening: Path,
-                token: Path, deadline_s: float, log_level: str) -> dict[str, str]:
+                token: Path, deadline_s: float, log_level: str, toelating: int = 16) -> dict[str, str]:
     env = {k: v for k, v in basis.items() if not k.startswith("KETENPOORT_")}
     env.update({
         "KETENPOORT_DATABASE_URL": database_url,
@@ -150,6 +150,7 @@ def gateway_env(basis: dict[str, str], *, database_url: str, config: Path, kafka
         "KETENPOORT_TOKEN_TTL_SECONDS": "7200",
         "KETENPOORT_VERWIJZING_DEADLINE_SECONDS": f"{deadline_s:g}",
         "KETENPOORT_LOG_LEVEL": log_level,
+        "KETENPOORT_MAX_LOPENDE_OPVRAGINGEN": str(toelating),
         "PYTHONUNBUFFERED": "0",
     })
     return env

@@ -26,6 +26,8 @@ class Instellingen(BaseSettings):
     token_key: Path | None = None
     jwks_url: str | None = None
     verwijzing_deadline_seconds: float = Field(default=3.0, gt=0, le=60)
+    # Lookups in progress per worker; the rest queue before they touch the database (bench/README.md).
+    max_lopende_opvragingen: int = Field(default=16, ge=1, le=1024)
     max_body_bytes: int = 64 * 1024
     log_level: str = "INFO"
     log_json: bool = True
