@@ -80,6 +80,9 @@ class BronHttp:
             transport=transport,
             follow_redirects=False,  # a redirect from a source is a misconfiguration, not something to follow blindly
         )
+        # Requests wait here, not in httpcore's pool: the pool rescans every waiting request and every
+        # connection on each change, which grows with the square of the queue under a full agenda.
+        self._plekken = asyncio.Semaphore(config.max_verbindingen)
 
     async def verstuur(
         self,
@@ -103,7 +106,8 @@ class BronHttp:
         for poging in range(1, pogingen + 1):
             laatste = poging == pogingen
             try:
-                antwoord = await self._een_poging(verzoek)
+                async with self._plekken:
+                    antwoord = await self._een_poging(verzoek)
             except _OPNIEUW_FOUTEN as fout:
                 if laatste:
                     raise self._vertaal(fout) from None

@@ -171,3 +171,21 @@ def test_brondata_fouten_noemen_de_plek_niet_het_bsn():
     ):
         assert verwacht in tekst
     assert "999990018" not in tekst and BEKEND not in tekst
+
+
+async def test_niet_meer_verzoeken_tegelijk_dan_maxverbindingen_de_rest_wacht():
+    bezig = hoogste = 0
+
+    async def traag(request: httpx.Request) -> httpx.Response:
+        nonlocal bezig, hoogste
+        bezig += 1
+        hoogste = max(hoogste, bezig)
+        await asyncio.sleep(0.01)
+        bezig -= 1
+        return httpx.Response(200, json={})
+
+    http = _http(traag, maxVerbindingen=2, timeoutSeconden=5)
+    antwoorden = await asyncio.gather(*(http.verstuur("GET", "/x") for _ in range(7)))
+    await http.sluit()
+    assert [a.status for a in antwoorden] == [200] * 7  # everyone served, in turn
+    assert hoogste == 2  # waiting happens in the adapter, never in httpcore's pool
