@@ -126,7 +126,7 @@ class _Bron:
         if self.kafka is not None:
             return lees_kafka_gehasht(self.kafka, self.topic, huis=huis, voortgang=voortgang)
         assert self.database_url is not None
-        return lees_database_gehasht(self.database_url, huis=huis, voortgang=voortgang)
+        return lees_database_gehasht(self.database_url, huis=huis, voortgang=voortgang, reeksen=True)
 
 
 def _bron(kafka: str | None, topic: str | None, database_url: str | None, *, beide_toegestaan: bool) -> _Bron:
@@ -224,8 +224,12 @@ async def _verifieer(bron: _Bron, huis: str | None, controle: Any, voortgang: _V
 
     for h in verwacht:
         verificatie(h)
+    from gateway.infrastructure.audit_lezers import Reeks
+
     async for h, ev, eigen in bron.lees_gehasht(huis=huis, voortgang=voortgang):
-        if type(ev) is tuple:  # an AuditKern, decoded and hashed in a helper process
+        if type(ev) is Reeks:  # a run of intact events, from a helper process
+            verificatie(h).voeg_toe_reeks(*ev)
+        elif type(ev) is tuple:  # an AuditKern, decoded and hashed in a helper process
             verificatie(h).voeg_toe_audit(*ev, eigen_hash=eigen)
         elif eigen is None:
             verificatie(h).voeg_toe(ev)

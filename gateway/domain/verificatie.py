@@ -388,6 +388,9 @@ class KetenVerificatie:
             return
         if soort == "checkpoint":
             data = _data_van(ev)
+            if not self._venster:  # nothing waits before it: its turn is now
+                self._checkpoint(_ev_id(ev, data), data)
+                return
             item: tuple[str, Any, Any] = ("c", _ev_id(ev, data), data)
         else:
             self._voeg_audit_toe(_rec(ev, eigen_hash))
@@ -405,7 +408,50 @@ class KetenVerificatie:
         """
         self._voeg_audit_toe(_kern_rec(_id_digest(ev_id), volgnummer, vorige_hash, hash_, eigen_hash))
 
+    def voeg_toe_reeks(self, volgnummer: int, vorige_hash: str, id_digests: array, hashes: bytes) -> None:
+        """Feed a run of audit events that a reader found intact among themselves: len(id_digests)
+        events with volgnummers from ``volgnummer`` on, each the next one's predecessor (vorigeHash =
+        the previous hash), each with data whose keten_hash equals its hash; ``vorige_hash`` is the
+        first one's vorigeHash, ``hashes`` the 32-byte hashes one after another and ``id_digests``
+        _id_digest of each CloudEvent id. The same as feeding each with voeg_toe_audit; a run that
+        continues the accepted chain is taken whole.
+        """
+        n = len(id_digests)
+        i = 0
+        while i < n:
+            if (not self._venster and self._diagnose is None and self._basis is not None and not self._cp_wachtend
+                    and volgnummer + i == self._e
+                    and (vorige_hash if i == 0 else hashes[32 * i - 32: 32 * i].hex()) == self._h):
+                laatste = volgnummer + n - 1
+                if self._hoogste is None or laatste > self._hoogste:
+                    self._hoogste = laatste
+                self._aantal += n - i
+                self._hashes += hashes[32 * i:] if i else hashes
+                self._ids.extend(id_digests[i:] if i else id_digests)
+                self._h = hashes[-32:].hex()
+                self._e = laatste + 1
+                return
+            h = hashes[32 * i: 32 * i + 32].hex()
+            self._voeg_audit_toe(_kern_rec(id_digests[i], volgnummer + i,
+                                           vorige_hash if i == 0 else hashes[32 * i - 32: 32 * i].hex(), h, h))
+            i += 1
+
+    def _past_zonder_venster(self, r: _Rec) -> bool:
+        """Whether r, processed now, is accepted or dropped as a copy of an accepted event whatever
+        follows it - then nothing needs to be looked ahead for it (the window is for the rest)."""
+        if self._basis is None:
+            if not self._begin_verplicht and r.vn is not None and r.vn > 1 and r.vorige is not None:
+                e, h = r.vn, r.vorige
+            else:
+                e, h = 1, NUL_HASH
+            return r.vn == e and r.vorige == h and r.ok
+        return (r.vn == self._e and r.vorige == self._h and r.ok) or self._is_dubbel(r)
+
     def _voeg_audit_toe(self, r: _Rec) -> None:
+        if not self._venster and self._diagnose is None and self._past_zonder_venster(r):
+            # Nothing waits before it and what follows cannot change its outcome: its turn is now.
+            self._audit(r)
+            return
         sleutel = (r.idd, r.eigen) if r.eigen is not None else None
         if sleutel is not None:
             self._in_venster[sleutel] = self._in_venster.get(sleutel, 0) + 1

@@ -14,7 +14,10 @@ Both readers are async generators of ``(huis, cloudevent)`` in the order the log
 
 Neither holds the log in memory; a progress callback ``voortgang(gelezen, totaal)`` is called per batch.
 ``lees_kafka_gehasht`` / ``lees_database_gehasht`` also yield each event's chain hash, computed while
-decoding (``lees_event``): the verifier's hot path.
+decoding (``lees_event``): the verifier's hot path. From PARALLEL_VANAF events the database reader decodes
+and hashes in forked helper processes; with ``reeksen`` (`audit verify`) they send back runs of events that
+are intact among themselves as a few bytes per event (``Reeks``), which the verifier takes whole where a
+run continues its chain (``KetenVerificatie.voeg_toe_reeks``) and one by one otherwise.
 
 Decoding is orjson, with exactly json.loads' result (``laad_json``), and hashing is orjson's sorted
 serialisation where that is byte-for-byte RFC 8785 (``snelle_keten_hash``); both fall back to the
@@ -36,11 +39,12 @@ import contextlib
 import hashlib
 import json
 import os
+from array import array
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 import orjson
@@ -52,7 +56,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from gateway.domain.audit import AUDIT_TYPE, checkpoint_bericht, is_eenvoudige_json, keten_hash
-from gateway.domain.verificatie import huis_van
+from gateway.domain.verificatie import _id_digest, huis_van
 
 from .db import tables as t
 from .identity import AesGcmKluis
@@ -60,6 +64,7 @@ from .ondertekening import publiek_pad, sleutel_id
 
 __all__ = [
     "AuditBronFout",
+    "Reeks",
     "Voortgang",
     "handtekening_controle",
     "laad_json",
@@ -85,6 +90,18 @@ Voortgang = Callable[[int, int | None], None]
 AuditKern = tuple[str, Any, Any, Any]
 Gelezen = tuple[str, "dict[str, Any] | AuditKern", str | None]
 PARALLEL_VANAF = 50_000  # events: below this, helper processes cost more than they save
+_PROEF = "ketenpoort:id-digest"  # helpers must digest ids as this process does (forked: the same str hash)
+
+
+class Reeks(NamedTuple):
+    """Consecutive plain audit events that a helper found intact among themselves, compactly: the
+    arguments of KetenVerificatie.voeg_toe_reeks (volgnummers from ``volgnummer``, the first one's
+    vorigeHash, the id digests, the 32-byte hashes one after another)."""
+
+    volgnummer: int
+    vorige_hash: str
+    id_digests: array
+    hashes: bytes
 
 
 class AuditBronFout(Exception):
@@ -374,23 +391,25 @@ async def lees_database(
 
 def lees_database_gehasht(
     url: str, *, huis: str | None = None, voortgang: Voortgang | None = None, batch: int = 5000,
-    werkers: int | None = None,
+    werkers: int | None = None, reeksen: bool = False,
 ) -> AsyncIterator[Gelezen]:
     """The whole ledger with checkpoints (as lees_database), with each event's chain hash where it was
     computed while decoding (see lees_event).
 
     ``werkers``: helper processes that decode and hash chunks of rows while this one fetches the next
     chunk and the caller verifies (default: one per CPU from PARALLEL_VANAF events on, else none). Plain
-    audit events then come as their AuditKern.
+    audit events then come as their AuditKern; with ``reeksen``, runs of them that are intact among
+    themselves come as a Reeks (for KetenVerificatie.voeg_toe_reeks), split after every checkpoint's
+    volgnummer so that each checkpoint still follows the event it names.
     """
     return _lees_database(url, huis=huis, voortgang=voortgang, checkpoints=True, betrokkenen=None, partner=None,
-                          vanaf=None, tot=None, batch=batch, hashen=True, werkers=werkers)
+                          vanaf=None, tot=None, batch=batch, hashen=True, werkers=werkers, reeksen=reeksen)
 
 
 async def _lees_database(
     url: str, *, huis: str | None, voortgang: Voortgang | None, checkpoints: bool,
     betrokkenen: Iterable[UUID] | None, partner: str | None, vanaf: datetime | None, tot: datetime | None,
-    batch: int, hashen: bool, werkers: int | None = 0,
+    batch: int, hashen: bool, werkers: int | None = 0, reeksen: bool = False,
 ) -> AsyncIterator[Gelezen]:
     from sqlalchemy.exc import SQLAlchemyError
 
@@ -450,13 +469,49 @@ async def _lees_database(
                             .order_by(k.volgnummer, k.event_id))]
                 ci = 0
                 if apg is not None:
+                    # For the helpers as UTF-8 bytes (bytea): nothing to decode here, nothing to re-encode on
+                    # the way over; the text of a json column decodes the same from either.
+                    tekst = "convert_to(event::text, 'UTF8')" if pool is not None else "event::text"
                     stukken = _stukken_asyncpg(
-                        apg, f"SELECT volgnummer, event::text FROM {t.audit_ledger.name} WHERE huis = $1 "
+                        apg, f"SELECT volgnummer, {tekst} FROM {t.audit_ledger.name} WHERE huis = $1 "
                              "ORDER BY volgnummer", h, batch=batch)
                 else:
                     stukken = _stukken_sqlalchemy(
                         conn, select(c.volgnummer, cast(c.event, Text)).where(c.huis == h, *waar)
                         .order_by(c.volgnummer), batch=batch)
+                if pool is not None and reeksen:
+                    async for aantal, items in _in_helpers(stukken, pool, werkers, reeksen=True):
+                        for item in items:
+                            if type(item) is Reeks:
+                                vn0, n = item.volgnummer, len(item.id_digests)
+                                while ci < len(cps) and cps[ci][0] < vn0:
+                                    yield h, *ontleed(cps[ci][1])
+                                    ci += 1
+                                a = 0
+                                while ci < len(cps) and cps[ci][0] < vn0 + n:
+                                    b = cps[ci][0] - vn0 + 1  # the run up to and including the named event
+                                    yield h, _deel(item, a, b), None
+                                    while ci < len(cps) and cps[ci][0] == vn0 + b - 1:
+                                        yield h, *ontleed(cps[ci][1])
+                                        ci += 1
+                                    a = b
+                                if a < n:
+                                    yield h, _deel(item, a, n), None
+                                continue
+                            volgnummer, ev, eigen = item
+                            while ci < len(cps) and cps[ci][0] < volgnummer:
+                                yield h, *ontleed(cps[ci][1])
+                                ci += 1
+                            yield h, ev, eigen
+                            while ci < len(cps) and cps[ci][0] == volgnummer:
+                                yield h, *ontleed(cps[ci][1])
+                                ci += 1
+                        gelezen += aantal
+                        if voortgang:
+                            voortgang(gelezen, totaal)
+                    for _, cp in cps[ci:]:
+                        yield h, *ontleed(cp)
+                    continue
                 if pool is not None:
                     stukken = _in_helpers(stukken, pool, werkers)
                 else:
@@ -500,24 +555,132 @@ def _helpers(werkers: int) -> Any:
     return ProcessPoolExecutor(max_workers=werkers, mp_context=multiprocessing.get_context("fork"))
 
 
-async def _in_helpers(stukken: AsyncIterator[list[Any]], pool: Any, werkers: int,
-                      ) -> AsyncIterator[tuple[list[int], list[tuple[Any, str | None]]]]:
-    """Chunks decoded and hashed by the helpers, in order; at most werkers + 1 chunks in flight."""
+async def _in_helpers(stukken: AsyncIterator[list[Any]], pool: Any, werkers: int, *, reeksen: bool = False,
+                      ) -> AsyncIterator[Any]:
+    """Chunks decoded and hashed by the helpers, in order; at most werkers + 1 chunks in flight.
+
+    Without ``reeksen``: (volgnummers, [(event or AuditKern, eigen)]) per chunk; with: (number of rows,
+    items of _ontleed_stuk_reeksen).
+    """
     loop = asyncio.get_running_loop()
-    onderweg: deque[tuple[list[int], asyncio.Future[list[tuple[Any, str | None]]]]] = deque()
+    onderweg: deque[tuple[Any, asyncio.Future[Any]]] = deque()
+    proef = _id_digest(_PROEF)
     try:
         async for rijen in stukken:
-            onderweg.append(([r[0] for r in rijen],
-                             loop.run_in_executor(pool, _ontleed_stuk, [r[1] for r in rijen])))
+            if reeksen:
+                onderweg.append((len(rijen), loop.run_in_executor(
+                    pool, _ontleed_stuk_reeksen, [r[0] for r in rijen], [r[1] for r in rijen])))
+            else:
+                onderweg.append(([r[0] for r in rijen],
+                                 loop.run_in_executor(pool, _ontleed_stuk, [r[1] for r in rijen])))
             if len(onderweg) > werkers:
-                volgnummers, klaar = onderweg.popleft()
-                yield volgnummers, await klaar
+                kop, klaar = onderweg.popleft()
+                yield kop, _na_helper(await klaar, reeksen, proef)
         while onderweg:
-            volgnummers, klaar = onderweg.popleft()
-            yield volgnummers, await klaar
+            kop, klaar = onderweg.popleft()
+            yield kop, _na_helper(await klaar, reeksen, proef)
     finally:
         for _, klaar in onderweg:
             klaar.cancel()
+
+
+def _na_helper(uitkomst: Any, reeksen: bool, proef: int) -> Any:
+    if not reeksen:
+        return uitkomst
+    helper_proef, items = uitkomst
+    if helper_proef != proef:  # not forked from this process: its id digests would differ
+        raise RuntimeError("hulpproces berekent andere id-digests")
+    return items
+
+
+def _deel(r: Reeks, a: int, b: int) -> Reeks:
+    """Events a..b-1 of a run (counted from 0), as a run."""
+    if a == 0 and b == len(r.id_digests):
+        return r
+    return Reeks(r.volgnummer + a, r.vorige_hash if a == 0 else r.hashes[32 * a - 32: 32 * a].hex(),
+                 r.id_digests[a:b], r.hashes[32 * a: 32 * b])
+
+
+def _gewone_schakel(tekst: Any, vn_kol: int) -> tuple[str, int, str, str] | None:
+    """(id, volgnummer, vorigeHash, hash) of a stored audit event as the writer writes it - data with its
+    hash last, that hash its keten_hash, volgnummer the row's - else None (then the general path decides).
+
+    What _ontleed_stuk_reeksen would put in a run for it, with less work: of the event only `data` is
+    walked (a float elsewhere makes lees_event leave the hash to the verifier, which finds the same
+    kern: data without floats decodes the same by json and orjson, and is hashed the same).
+    """
+    if type(tekst) is not bytes and type(tekst) is not str:
+        return None
+    try:
+        ev = orjson.loads(tekst)
+    except orjson.JSONDecodeError:
+        return None
+    if type(ev) is not dict:
+        return None
+    data = ev.get("data")
+    ev_id = ev.get("id")
+    if type(data) is not dict or type(ev_id) is not str or ev.get("type") != AUDIT_TYPE:
+        return None
+    vn, vorige, h = data.get("volgnummer"), data.get("vorigeHash"), data.get("hash")
+    if (type(vn) is not int or vn != vn_kol or vn < 1 or type(vorige) is not str or type(h) is not str
+            or len(h) != 64 or next(reversed(data)) != "hash" or not _zonder_float(data)):
+        return None
+    ascii_tekst = tekst.isascii() and (b"\\u" not in tekst if type(tekst) is bytes else "\\u" not in tekst)
+    if not ascii_tekst and not _namen_onder_d800(data):
+        return None
+    del data["hash"]
+    if _orjson_hash(data) != h:
+        return None
+    return ev_id, vn, vorige, h
+
+
+def _ontleed_stuk_reeksen(volgnummers: list[int], teksten: list[Any]) -> tuple[int, list[Any]]:
+    """In a helper process: decode and hash stored rows (volgnummer column, event text). Consecutive plain
+    audit events that are intact among themselves - data volgnummer = the row's, +1 each, vorigeHash =
+    the previous hash, hash = keten_hash of the data - go back as a Reeks (a few bytes per event); any
+    other row as (volgnummer, AuditKern or event, eigen), as _ontleed_stuk would send it."""
+    uit: list[Any] = []
+    ids = array("Q")
+    hashes = bytearray()
+    begin_vn = eind_vn = 0
+    begin_vorige = laatste = ""
+
+    def sluit() -> None:
+        nonlocal ids, hashes
+        if ids:
+            uit.append(Reeks(begin_vn, begin_vorige, ids, bytes(hashes)))
+            ids, hashes = array("Q"), bytearray()
+
+    for vn_kol, tekst in zip(volgnummers, teksten):
+        gewoon = _gewone_schakel(tekst, vn_kol)
+        if gewoon is not None:
+            ev_id, vn, vorige, h = gewoon
+            if not (ids and vn == eind_vn + 1 and vorige == laatste):
+                sluit()
+                begin_vn, begin_vorige = vn, vorige
+            ids.append(_id_digest(ev_id))
+            hashes += bytes.fromhex(h)
+            eind_vn, laatste = vn, h
+            continue
+        ev, eigen = _ontleed_rij_gehasht(tekst)
+        if eigen is not None and ev.get("type") == AUDIT_TYPE and type(ev_id := ev.get("id")) is str:
+            data = ev["data"]  # a dict: eigen is only computed for one
+            vn, vorige, h = data.get("volgnummer"), data.get("vorigeHash"), data.get("hash")
+            if h == eigen and type(vn) is int and vn == vn_kol and vn >= 1 and type(vorige) is str:
+                if not (ids and vn == eind_vn + 1 and vorige == laatste):
+                    sluit()
+                    begin_vn, begin_vorige = vn, vorige
+                ids.append(_id_digest(ev_id))
+                hashes += bytes.fromhex(h)
+                eind_vn, laatste = vn, h
+                continue
+            sluit()
+            uit.append((vn_kol, (ev_id, vn, vorige, h), eigen))
+        else:
+            sluit()
+            uit.append((vn_kol, ev, eigen))
+    sluit()
+    return _id_digest(_PROEF), uit
 
 
 def _ontleed_stuk(teksten: list[Any]) -> list[tuple[Any, str | None]]:

@@ -462,3 +462,72 @@ def test_truncated_tail_with_a_forged_checkpoint_further_on_reports_the_truncati
     last = k[pos(k, 300)]["data"]["hash"]
     assert breuk(afgekapt, verwacht_laatste=(300, last)) == (241, Breuktype.AFGEKAPT)
     assert breuk(afgekapt) == (300, Breuktype.CHECKPOINT_VERVALST)
+
+
+# --------------------------------------------------------------------------- runs handed over whole
+
+
+def _als_reeksen(v: KetenVerificatie, stroom: list[dict]) -> None:
+    """Feed a stream as a reader with helper processes does: consecutive audit events that are intact
+    among themselves as one run (voeg_toe_reeks), everything else one by one."""
+    from array import array
+
+    from gateway.domain.audit import keten_hash
+    from gateway.domain.verificatie import _id_digest
+
+    reeks: list[dict] = []
+
+    def sluit() -> None:
+        if reeks:
+            v.voeg_toe_reeks(reeks[0]["volgnummer"], reeks[0]["vorigeHash"],
+                             array("Q", [_id_digest(d["_id"]) for d in reeks]),
+                             b"".join(bytes.fromhex(d["hash"]) for d in reeks))
+            reeks.clear()
+
+    for ev in stroom:
+        d = ev.get("data") if isinstance(ev, dict) else None
+        if (isinstance(d, dict) and ev.get("type") == AUDIT_TYPE and type(d.get("volgnummer")) is int
+                and d["volgnummer"] >= 1 and isinstance(d.get("vorigeHash"), str) and d.get("hash") == keten_hash(d)):
+            if reeks and not (d["volgnummer"] == reeks[-1]["volgnummer"] + 1 and d["vorigeHash"] == reeks[-1]["hash"]):
+                sluit()
+            reeks.append({**d, "_id": ev["id"]})
+            continue
+        sluit()
+        v.voeg_toe(ev)
+    sluit()
+
+
+def _stromen() -> list[tuple[str, list[dict], dict]]:
+    k = keten(300)
+    k8 = keten(8, elke=None)
+    gewijzigd = copy.deepcopy(k)
+    gewijzigd[pos(gewijzigd, 57)]["data"]["besluit"] = "geweigerd"
+    weg = [e for e in k if not (e["type"] == AUDIT_TYPE and e["data"]["volgnummer"] == 150)]
+    wissel = list(k)
+    wissel[pos(k, 10)], wissel[pos(k, 11)] = wissel[pos(k, 11)], wissel[pos(k, 10)]
+    vals_cp = copy.deepcopy(k)
+    vals_cp[pos(k, 200) + 1]["data"]["handtekening"] = "vals"
+    cp_eerst = list(k)
+    cp_eerst.insert(pos(k, 100), cp_eerst.pop(pos(k, 100) + 1))  # the checkpoint before the event it names
+    rest = k[pos(k, 131):]
+    return [
+        ("intact", k, {}), ("gewijzigd", gewijzigd, {}), ("ontbreekt", weg, {}), ("verwisseld", wissel, {}),
+        ("vervalst", vals_cp, {}), ("cp-eerst", cp_eerst, {}), ("afgekapt", k[:pos(k, 290)], {}),
+        ("redelivery", k[:120] + k[95:130] + k[129:] + [k[5], k[-1]], {}),
+        ("relay", [k8[i - 1] for i in [1, 2, 4, 5, 3, 4, 5]] + k8[5:], {"begin_verplicht": True}),
+        ("ver-venster", k[:60] + [k[3]] + k[60:], {"venster": 5}),
+        ("venster-0", k[:60] + [k[3]] + k[60:], {"venster": 0}),
+        ("kop-weg", rest[:10] + rest, {}), ("kop-weg-verplicht", rest, {"begin_verplicht": True}),
+        ("ingevoegd", k[:pos(k, 40)] + [copy.deepcopy(k[pos(k, 40)])] + k[pos(k, 40):], {}),
+    ]
+
+
+@pytest.mark.parametrize(("naam", "stroom", "opties"), _stromen(), ids=[s[0] for s in _stromen()])
+def test_runs_handed_over_whole_find_what_one_by_one_finds(naam, stroom, opties):
+    een = KetenVerificatie("demo", controle, **opties)
+    for ev in copy.deepcopy(stroom):
+        een.voeg_toe(ev)
+    verwacht = een.afronden()
+    reeksen = KetenVerificatie("demo", controle, **opties)
+    _als_reeksen(reeksen, copy.deepcopy(stroom))
+    assert reeksen.afronden() == verwacht
