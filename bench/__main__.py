@@ -62,8 +62,8 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     a.add_argument("--latency", type=_latentie, default=_latentie("50"),
                    help="mock latency in ms: one number for all, or BPS=50,JCO-support=80,... (default 50)")
     a.add_argument("--workers", type=int, default=2, help="uvicorn workers of the gateway (default 2)")
-    a.add_argument("--max-connections", type=int, default=100,
-                   help="maxVerbindingen per source per worker in bronnen.yaml (default 100)")
+    a.add_argument("--max-connections", type=int, default=16,
+                   help="maxVerbindingen per source per worker in bronnen.yaml (default 16)")
     a.add_argument("--people", type=int, default=400, help="synthetic people, one casus each (default 400)")
     a.add_argument("--meetings", type=int, default=20, help="overleggen to prepare (default 20)")
     a.add_argument("--agenda-items", type=int, default=20, help="agendapunten per overleg (default 20)")

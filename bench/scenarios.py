@@ -53,10 +53,29 @@ def _log(tekst: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {tekst}", flush=True)
 
 
-def _client(url: str, gelijktijdig: int) -> httpx.AsyncClient:
-    return httpx.AsyncClient(base_url=url, timeout=60,
-                             limits=httpx.Limits(max_connections=gelijktijdig + 4,
-                                                 max_keepalive_connections=gelijktijdig + 4))
+PER_CLIENT = 16
+
+
+class _Clients:
+    """The load generator's HTTP clients: one per 16 simulated users. httpcore scans every connection of its
+    pool on each request, so one client with 200 connections spent more CPU than the gateway it measured."""
+
+    def __init__(self, url: str, gelijktijdig: int):
+        aantal = max(1, -(-gelijktijdig // PER_CLIENT))
+        self._c = [httpx.AsyncClient(base_url=url, timeout=60,
+                                     limits=httpx.Limits(max_connections=PER_CLIENT + 2,
+                                                         max_keepalive_connections=PER_CLIENT + 2))
+                   for _ in range(aantal)]
+
+    def voor(self, nr: int) -> httpx.AsyncClient:
+        return self._c[nr % len(self._c)]
+
+    async def __aenter__(self) -> _Clients:
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        for c in self._c:
+            await c.aclose()
 
 
 async def _wacht_outbox_leeg(ctx: Context, timeout: float = 180) -> float:
@@ -95,13 +114,13 @@ async def agenda(ctx: Context, niveaus: list[int], duur_s: float, opwarmen_s: fl
     uit: dict[str, Any] = {"idealeMs": ctx.ideaal_ms, "agendapunten": len(next(iter(ctx.huis.agenda.values()))),
                            "bronnen": 4, "niveaus": []}
     for n in niveaus:
-        async with _client(ctx.gateway.url, n) as c:
-            om = await token(c, "bench-om")
+        async with _Clients(ctx.gateway.url, n) as cs:
+            om = await token(cs.voor(0), "bench-om")
             statussen: Counter[str] = Counter()
 
             async def verzoek(nr: int, rng) -> str | None:  # noqa: ANN001
                 oid = ctx.huis.overleggen[rng.randrange(len(ctx.huis.overleggen))]
-                r = await c.post(f"/v1/overleggen/{oid}/verwijzingen/_ophalen", headers=om)
+                r = await cs.voor(nr).post(f"/v1/overleggen/{oid}/verwijzingen/_ophalen", headers=om)
                 if r.status_code != 200:
                     return f"HTTP {r.status_code}"
                 for punt in r.json()["agendapunten"]:
@@ -158,13 +177,14 @@ async def live(ctx: Context, niveaus: list[int], duur_s: float, direct_duur_s: f
                opwarmen_s: float, profiel: int | None, profiel_duur_s: float) -> dict[str, Any]:
     uit: dict[str, Any] = {"idealeMs": ctx.ideaal_ms, "niveaus": []}
     for n in niveaus:
-        async with _client(ctx.gateway.url, n) as c:
-            om = await token(c, "bench-om")
+        async with _Clients(ctx.gateway.url, n) as cs:
+            om = await token(cs.voor(0), "bench-om")
             statussen: Counter[str] = Counter()
 
             async def verzoek(nr: int, rng) -> str | None:  # noqa: ANN001
                 cid, oid = ctx.huis.paren[rng.randrange(len(ctx.huis.paren))]
-                r = await c.post(f"/v1/casussen/{cid}/verwijzingen/_ophalen", json={"overlegId": oid}, headers=om)
+                r = await cs.voor(nr).post(f"/v1/casussen/{cid}/verwijzingen/_ophalen", json={"overlegId": oid},
+                                           headers=om)
                 if r.status_code != 200:
                     return f"HTTP {r.status_code}"
                 for res in r.json()["resultaten"]:
