@@ -97,7 +97,7 @@ def is_eenvoudige_json(w: Any) -> bool:
     and UTF-16 order agree).
 
     A faster serialiser that writes the same bytes as that json.dumps call for such values (orjson does,
-    see gateway.infrastructure.audit_lezers.snelle_keten_hash) may stand in for it.
+    see gateway.infrastructure.audit_json.snelle_keten_hash) may stand in for it.
     """
     t = type(w)
     if t is dict:

@@ -19,48 +19,49 @@ and hashes in forked helper processes; with ``reeksen`` (`audit verify`) they se
 are intact among themselves as a few bytes per event (``Reeks``), which the verifier takes whole where a
 run continues its chain (``KetenVerificatie.voeg_toe_reeks``) and one by one otherwise.
 
-Decoding is orjson, with exactly json.loads' result (``laad_json``), and hashing is orjson's sorted
-serialisation where that is byte-for-byte RFC 8785 (``snelle_keten_hash``); both fall back to the
-standard library otherwise, so the writer (gateway.domain.audit.keten_hash) and the verifier agree on
-every input.
-
-Also here: the Ed25519 side of checkpoints for verifiers (load a public key, build the
-``controleer_handtekening`` callable the domain verifier takes) and, for tests and tools, making a
-key pair and signing a checkpoint. The `.pub` and `sleutelId` conventions are those of
-``gateway.infrastructure.ondertekening`` (the writer side).
+Decoding and hashing: ``audit_json`` (orjson where it is exact). The Ed25519 side of checkpoints for
+verifiers lives beside the writer's in ``ondertekening``; both are re-exported here for `ketenpoort audit`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
 import contextlib
-import hashlib
-import json
 import os
 from array import array
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 from uuid import UUID
 
 import orjson
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from sqlalchemy import Text, cast, func, select, union
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from gateway.domain.audit import AUDIT_TYPE, checkpoint_bericht, is_eenvoudige_json, keten_hash
+from gateway.domain.audit import AUDIT_TYPE
 from gateway.domain.verificatie import _id_digest, huis_van
 
+from .audit_json import (
+    laad_json,
+    lees_event,
+    namen_onder_d800,
+    orjson_hash,
+    snelle_keten_hash,
+    zonder_float,
+)
 from .db import tables as t
 from .identity import AesGcmKluis
-from .ondertekening import publiek_pad, sleutel_id
+from .ondertekening import (
+    handtekening_controle,
+    laad_publieke_sleutel,
+    maak_sleutelpaar,
+    onderteken_checkpoint,
+    publiek_pad,
+    sleutel_id,
+)
 
 __all__ = [
     "AuditBronFout",
@@ -106,117 +107,6 @@ class Reeks(NamedTuple):
 
 class AuditBronFout(Exception):
     """The audit log could not be read (broker unreachable, topic or database missing, ...)."""
-
-
-# --------------------------------------------------------------------------- JSON, fast and exact
-
-_SORTEER = orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_SUBCLASS
-
-
-def snelle_keten_hash(data: Mapping[str, Any]) -> str:
-    """keten_hash(data), the same string for every input, with orjson where that is exact.
-
-    For JSON that passes is_eenvoudige_json, orjson's sorted compact output is byte-for-byte what
-    keten_hash feeds SHA-256 (json.dumps with sort_keys, ensure_ascii=False): the same escapes
-    (\\n, \\u001f, no escaping of U+007F, U+2028 or non-ASCII), code-point key order. Where orjson
-    refuses - integers beyond 64 bits, lone surrogates, nesting beyond 254 - keten_hash decides.
-    """
-    if type(data) is dict and data:
-        laatste = next(reversed(data))
-        if laatste == "hash" and type(laatste) is str:
-            # Leave "hash" out without copying the dict: take it off the end and put it back.
-            h = data.pop("hash")
-            try:
-                if is_eenvoudige_json(data):
-                    with contextlib.suppress(orjson.JSONEncodeError):
-                        return hashlib.sha256(orjson.dumps(data, option=_SORTEER)).hexdigest()
-            finally:
-                data["hash"] = h
-        elif "hash" not in data and is_eenvoudige_json(data):
-            with contextlib.suppress(orjson.JSONEncodeError):
-                return hashlib.sha256(orjson.dumps(data, option=_SORTEER)).hexdigest()
-    return keten_hash(data)
-
-
-def _zonder_float(w: Any) -> bool:
-    """No float anywhere in a decoded JSON container (orjson's types: dict, list, str, int, float, bool, None)."""
-    for v in w.values() if type(w) is dict else w:
-        t = type(v)
-        if t is float or ((t is dict or t is list) and not _zonder_float(v)):
-            return False
-    return True
-
-
-def _namen_onder_d800(w: Any) -> bool:
-    """Every member name in a decoded JSON container lies below U+D800 (see is_eenvoudige_json)."""
-    if type(w) is dict:
-        for k, v in w.items():
-            if not (k.isascii() or max(k, default="") < "\ud800"):
-                return False
-            if (type(v) is dict or type(v) is list) and not _namen_onder_d800(v):
-                return False
-    elif type(w) is list:
-        return all(_namen_onder_d800(v) for v in w if type(v) is dict or type(v) is list)
-    return True
-
-
-def laad_json(raw: bytes | str) -> Any:
-    """json.loads(raw), exactly (or its error), about twice as fast.
-
-    orjson decodes; what it refuses (NaN, lone surrogates, ...) and anything holding a float - orjson
-    reads integers beyond 64 bits as floats - is left to json.loads.
-    """
-    try:
-        w = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        return json.loads(raw)
-    t = type(w)
-    if t is float or ((t is dict or t is list) and not _zonder_float(w)):
-        return json.loads(raw)
-    return w
-
-
-def lees_event(raw: bytes | str) -> tuple[Any, str | None]:
-    """laad_json(raw) and, for a CloudEvent with plain data, keten_hash of that data.
-
-    The hash is None where it is left to the verifier: no `data` object, data that is not plain
-    (member names from U+D800, integers beyond 64 bits), or anything holding a float. Decoded by orjson,
-    the data is plain exactly when it holds no float and no such member name (is_eenvoudige_json), so
-    one walk serves both the decoding and the hashing; member names need no walk when the text is ASCII
-    without \\u escapes.
-    """
-    try:
-        ev = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        return json.loads(raw), None
-    t = type(ev)
-    if t is not dict:
-        if t is float or (t is list and not _zonder_float(ev)):
-            return json.loads(raw), None
-        return ev, None
-    if not _zonder_float(ev):
-        return json.loads(raw), None
-    data = ev.get("data")
-    if type(data) is not dict or not data:
-        return ev, None
-    ascii_tekst = raw.isascii() and (b"\\u" not in raw if isinstance(raw, bytes) else "\\u" not in raw)
-    if not ascii_tekst and not _namen_onder_d800(data):
-        return ev, None
-    laatste = next(reversed(data))
-    if laatste == "hash":  # the writer's order: leave it out without copying the dict
-        h = data.pop("hash")
-        try:
-            return ev, _orjson_hash(data)
-        finally:
-            data["hash"] = h
-    return ev, _orjson_hash({k: v for k, v in data.items() if k != "hash"})
-
-
-def _orjson_hash(zonder: dict[str, Any]) -> str | None:
-    try:
-        return hashlib.sha256(orjson.dumps(zonder, option=_SORTEER)).hexdigest()
-    except orjson.JSONEncodeError:
-        return None  # integers beyond 64 bits, nesting beyond 254 levels: keten_hash decides
 
 
 # --------------------------------------------------------------------------- Kafka
@@ -623,13 +513,13 @@ def _gewone_schakel(tekst: Any, vn_kol: int) -> tuple[str, int, str, str] | None
         return None
     vn, vorige, h = data.get("volgnummer"), data.get("vorigeHash"), data.get("hash")
     if (type(vn) is not int or vn != vn_kol or vn < 1 or type(vorige) is not str or type(h) is not str
-            or len(h) != 64 or next(reversed(data)) != "hash" or not _zonder_float(data)):
+            or len(h) != 64 or next(reversed(data)) != "hash" or not zonder_float(data)):
         return None
     ascii_tekst = tekst.isascii() and (b"\\u" not in tekst if type(tekst) is bytes else "\\u" not in tekst)
-    if not ascii_tekst and not _namen_onder_d800(data):
+    if not ascii_tekst and not namen_onder_d800(data):
         return None
     del data["hash"]
-    if _orjson_hash(data) != h:
+    if orjson_hash(data) != h:
         return None
     return ev_id, vn, vorige, h
 
@@ -783,69 +673,3 @@ async def zoek_betrokkenen(url: str, identiteitssleutel: str, bsn: str, huis: st
             return uit
     finally:
         await engine.dispose()
-
-
-# --------------------------------------------------------------------------- Ed25519
-
-
-def laad_publieke_sleutel(pad: Path | str) -> Ed25519PublicKey:
-    """A PEM SubjectPublicKeyInfo Ed25519 public key."""
-    pad = Path(pad)
-    try:
-        sleutel = serialization.load_pem_public_key(pad.read_bytes())
-    except (ValueError, TypeError) as e:
-        raise ValueError(f"{pad} is geen PEM-publieke sleutel ({type(e).__name__})") from None
-    if not isinstance(sleutel, Ed25519PublicKey):
-        raise ValueError(f"{pad} is geen Ed25519-sleutel")
-    return sleutel
-
-
-def handtekening_controle(
-    publieke_sleutels: Ed25519PublicKey | Iterable[Ed25519PublicKey],
-) -> Callable[[Mapping[str, Any]], bool]:
-    """The `controleer_handtekening(data) -> bool` the domain verifier takes.
-
-    Several keys may be given (key rotation); the checkpoint's `sleutelId` picks one.
-    """
-    sleutels = [publieke_sleutels] if isinstance(publieke_sleutels, Ed25519PublicKey) else list(publieke_sleutels)
-    per_id = {sleutel_id(s): s for s in sleutels}
-
-    def controleer(data: Mapping[str, Any]) -> bool:
-        sleutel = per_id.get(str(data.get("sleutelId")))
-        handtekening, huis, vn, h = (data.get("handtekening"), data.get("huis"), data.get("volgnummer"),
-                                     data.get("hash"))
-        if sleutel is None or not isinstance(handtekening, str) or not isinstance(huis, str):
-            return False
-        if not isinstance(vn, int) or isinstance(vn, bool) or not isinstance(h, str):
-            return False
-        try:
-            sleutel.verify(base64.b64decode(handtekening, validate=True), checkpoint_bericht(huis, vn, h))
-        except (InvalidSignature, binascii.Error, ValueError):
-            return False
-        return True
-
-    return controleer
-
-
-def maak_sleutelpaar(pad: Path | str) -> Ed25519PrivateKey:
-    """A new Ed25519 key: PKCS8 PEM at `pad` (mode 0600) and its SPKI PEM at `publiek_pad(pad)`."""
-    pad = Path(pad)
-    pad.parent.mkdir(parents=True, exist_ok=True)
-    sleutel = Ed25519PrivateKey.generate()
-    pad.write_bytes(sleutel.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                          serialization.NoEncryption()))
-    pad.chmod(0o600)
-    publiek_pad(pad).write_bytes(sleutel.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
-    return sleutel
-
-
-def onderteken_checkpoint(sleutel: Ed25519PrivateKey, huis: str, volgnummer: int, hash_: str) -> dict[str, Any]:
-    """The data of a checkpoint event (CONTRACT.md §6)."""
-    return {
-        "huis": huis,
-        "volgnummer": volgnummer,
-        "hash": hash_,
-        "handtekening": base64.b64encode(sleutel.sign(checkpoint_bericht(huis, volgnummer, hash_))).decode(),
-        "sleutelId": sleutel_id(sleutel.public_key()),
-    }
