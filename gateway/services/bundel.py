@@ -66,6 +66,8 @@ class Bundelaar:
                         self._uitkomst(ronde[0], e)
                         continue
                     for werk in ronde:
+                        if werk.klaar.done():  # committed before the failure (closing the connection, say)
+                            continue
                         try:
                             await self._schrijf([werk])
                         except Exception as e1:  # noqa: BLE001
@@ -87,8 +89,9 @@ class Bundelaar:
             if verwijzingen:
                 await uow.verwijzingen.opslaan_alle(verwijzingen)
             await uow.commit()
-        for werk in ronde:
-            self._uitkomst(werk, None)
+            # Reported at once: what fails after the commit must not write these again, nor fail their callers.
+            for werk in ronde:
+                self._uitkomst(werk, None)
 
     @staticmethod
     def _uitkomst(werk: _Werk, fout: BaseException | None) -> None:

@@ -146,3 +146,24 @@ async def test_een_weggelopen_aanvrager_breekt_de_gedeelde_transactie_niet(omgev
         await weg
     # Its record was already on its way: written with the other (a record too many is safe, one too few is not).
     assert sorted(d["bron"] for d in (await _ledger(omgeving))[voor:]) == ["blijft", "weg"]
+
+
+async def test_een_fout_na_de_commit_schrijft_niet_dubbel_en_laat_de_aanvragers_slagen(omgeving, monkeypatch):
+    from gateway.infrastructure.db.uow import SqlUnitOfWork
+
+    bundel = Bundelaar(omgeving.container.afhankelijkheden.verwijzingen.omg.uow)
+    record = {"huis": "demo", "tijdstip": "2026-11-23T10:00:00Z", "handeling": "verwijzing_opvragen",
+              "besluit": "toegestaan"}
+    voor = len(await _ledger(omgeving))
+    echte_exit = SqlUnitOfWork.__aexit__
+
+    async def sluiten_faalt(self, *args):  # noqa: ANN001 - like a connection lost while it is returned
+        await echte_exit(self, *args)
+        raise OSError("verbinding verbroken na de commit")
+
+    monkeypatch.setattr(SqlUnitOfWork, "__aexit__", sluiten_faalt)
+    uitkomsten = await asyncio.gather(*(bundel.vastleggen(audit=[dict(record, bron=b)]) for b in "abc"),
+                                      return_exceptions=True)
+    monkeypatch.undo()
+    assert uitkomsten == [None, None, None]  # committed, so reported as committed
+    assert sorted(d["bron"] for d in (await _ledger(omgeving))[voor:]) == ["a", "b", "c"]  # and written once
