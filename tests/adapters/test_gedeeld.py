@@ -189,3 +189,33 @@ async def test_niet_meer_verzoeken_tegelijk_dan_maxverbindingen_de_rest_wacht():
     await http.sluit()
     assert [a.status for a in antwoorden] == [200] * 7  # everyone served, in turn
     assert hoogste == 2  # waiting happens in the adapter, never in httpcore's pool
+
+
+async def test_kleine_pools_laten_maxverbindingen_verzoeken_tegelijk_over_echte_sockets_toe():
+    from starlette.applications import Starlette
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    from tests.support.server import echte_server
+
+    bezig = hoogste = 0
+    poorten: set[int] = set()
+
+    async def traag(request):  # noqa: ANN001, ANN202
+        nonlocal bezig, hoogste
+        poorten.add(request.client.port)  # one client port per connection
+        bezig += 1
+        hoogste = max(hoogste, bezig)
+        await asyncio.sleep(0.05)
+        bezig -= 1
+        return JSONResponse({})
+
+    async with echte_server(Starlette(routes=[Route("/x", traag)])) as url:
+        http = BronHttp("Test", "test", BronConfig.model_validate(
+            {"baseUrl": url, "maxVerbindingen": 10, "timeoutSeconden": 5}))
+        for _ in range(2):  # the second round reuses the connections of the first
+            antwoorden = await asyncio.gather(*(http.verstuur("GET", "/x") for _ in range(25)))
+            assert [a.status for a in antwoorden] == [200] * 25
+        await http.sluit()
+    # Spread over pools of at most four, yet all ten connections in use at once and never more.
+    assert hoogste == 10 and len(poorten) == 10
