@@ -35,6 +35,14 @@ class Meting:
     def aantal(self) -> int:
         return len(self.latenties_ms)
 
+    def tel(self, t0: float, t1: float, fout: str | None, meet_vanaf: float, eind: float) -> None:
+        """Count a request that started after the warm-up and ended before the deadline."""
+        if t0 >= meet_vanaf and t1 <= eind:
+            if fout is None:
+                self.latenties_ms.append((t1 - t0) * 1000)
+            else:
+                self.fouten[fout] += 1
+
     @property
     def per_s(self) -> float:
         return self.aantal / self.duur_s if self.duur_s else 0.0
@@ -72,12 +80,7 @@ async def gesloten_lus(gelijktijdig: int, duur_s: float, opwarmen_s: float,
                 fout = await verzoek(nr, rng)
             except Exception as e:  # noqa: BLE001 - a failed request is a result, not a crash
                 fout = type(e).__name__
-            t1 = time.perf_counter()
-            if t0 >= meet_vanaf and t1 <= eind:
-                if fout is None:
-                    m.latenties_ms.append((t1 - t0) * 1000)
-                else:
-                    m.fouten[fout] += 1
+            m.tel(t0, time.perf_counter(), fout, meet_vanaf, eind)
 
     await asyncio.gather(*(client(i) for i in range(gelijktijdig)))
     return m
@@ -102,11 +105,7 @@ async def op_tempo(max_gelijktijdig: int, per_s: float, duur_s: float, opwarmen_
             except Exception as e:  # noqa: BLE001
                 fout = type(e).__name__
             t1 = time.perf_counter()
-        if t0 >= meet_vanaf and t1 <= eind:
-            if fout is None:
-                m.latenties_ms.append((t1 - t0) * 1000)
-            else:
-                m.fouten[fout] += 1
+        m.tel(t0, t1, fout, meet_vanaf, eind)
 
     i = 0
     while True:

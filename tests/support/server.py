@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import socket
 from collections.abc import AsyncIterator
 
 import uvicorn
 
+from bench.infra import (  # one copy for tests and benchmarks
+    vrije_basispoort,
+    vrije_poort,
+)
 
-def vrije_poort() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+__all__ = ["echte_server", "vrije_basispoort", "vrije_poort"]
 
 
 @contextlib.asynccontextmanager
@@ -32,24 +32,3 @@ async def echte_server(app) -> AsyncIterator[str]:  # noqa: ANN001
         server.should_exit = True
         server.force_exit = True
         await asyncio.wait_for(taak, 10)
-
-
-def vrije_basispoort() -> int:
-    """A base port whose next four ports are free too (the mocks listen on base+1..4)."""
-    import random
-
-    for _ in range(200):
-        basis = random.randrange(20000, 60000)
-        socks = []
-        try:
-            for p in range(basis + 1, basis + 5):
-                s = socket.socket()
-                socks.append(s)
-                s.bind(("127.0.0.1", p))
-            return basis
-        except OSError:
-            continue
-        finally:
-            for s in socks:
-                s.close()
-    raise RuntimeError("no free port range")
