@@ -135,7 +135,9 @@ async def schrijf(dsn: str, gen: Generator, aantal: int, *, outbox: bool, batch:
                 await asyncio.sleep(0)
             if lopend is not None:
                 await lopend
-            await conn.execute("UPDATE huis_tellers SET volgnummer = $2, laatste_hash = $3 WHERE huis = $1",
+            # boom_frontier NULL: the gateway rebuilds the Merkle tree of this bulk-loaded chain on its first write
+            await conn.execute("UPDATE huis_tellers SET volgnummer = $2, laatste_hash = $3, boom_frontier = NULL "
+                               "WHERE huis = $1",
                                gen.huis, gen.volgnummer, gen.vorige)
     finally:
         await conn.close()

@@ -24,6 +24,7 @@ from gateway.domain.ports import Bron, Klok, UnitOfWorkFactory
 from gateway.infrastructure.convenant_loader import laad_convenanten
 from gateway.infrastructure.db.engine import maak_engine
 from gateway.infrastructure.db.uow import SqlUnitOfWorkFactory
+from gateway.infrastructure.db.boom import SqlAuditBewijzen
 from gateway.infrastructure.db.lezers import SqlAuditLezer, SqlGebeurtenisLezer
 from gateway.infrastructure.db.uow import checkpoint_indien_nodig
 from gateway.infrastructure.identity import AesGcmKluis
@@ -41,6 +42,7 @@ from gateway.infrastructure.tokens import (
 )
 from gateway.services.afspraken import AfspraakDienst
 from gateway.services.audit import AuditDienst
+from gateway.services.bewijzen import BewijsDienst
 from gateway.services.gebeurtenissen import GebeurtenisDienst
 from gateway.services.casussen import CasusDienst
 from gateway.services.common import Omgeving
@@ -204,6 +206,7 @@ def bouw(
         metrieken=Metrieken(),
         max_body_bytes=instellingen.max_body_bytes,
         publieke_sleutel=ondertekenaar.publieke_sleutel_pem() if ondertekenaar else None,
+        bewijzen=BewijsDienst(SqlAuditBewijzen(engine)),
     )
     container = Container(instellingen, engine, uow, convenanten, omgeving, uitgever, afh, bronnen)
     container.ondertekenaar = ondertekenaar

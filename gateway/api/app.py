@@ -14,7 +14,7 @@ from gateway.domain.errors import KetenpoortFout
 from .deps import API_VERSIE, Afhankelijkheden
 from .middleware import GatewayMiddleware
 from .problems import domein_fout, http_fout, onverwachte_fout, validatie_fout
-from .routers import afspraken, audit, casussen, gebeurtenissen, operations, overleggen, toestemmingen, verwijzingen
+from .routers import afspraken, audit, bewijzen, casussen, gebeurtenissen, operations, overleggen, toestemmingen, verwijzingen
 
 BESCHRIJVING = """
 Ketenpoort houdt alleen casusregistraties, agenda's, afspraken en verwijzingen (*dat* een
@@ -45,7 +45,7 @@ def create_app(
     app.add_exception_handler(StarletteHTTPException, http_fout)
     app.add_exception_handler(Exception, onverwachte_fout)
     for r in (operations.router, casussen.router, overleggen.router, afspraken.router, toestemmingen.router,
-              verwijzingen.router, audit.router, gebeurtenissen.router, *extra_routers):
+              verwijzingen.router, audit.router, bewijzen.router, gebeurtenissen.router, *extra_routers):
         app.include_router(r)
     app.add_middleware(GatewayMiddleware, api_versie=API_VERSIE, max_body=afh.max_body_bytes,
                        metrieken=afh.metrieken)

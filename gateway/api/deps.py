@@ -16,6 +16,7 @@ from gateway.domain.model import Verzoeker
 from gateway.domain.ports import TokenControle
 from gateway.services.afspraken import AfspraakDienst
 from gateway.services.audit import AuditDienst
+from gateway.services.bewijzen import BewijsDienst
 from gateway.services.casussen import CasusDienst
 from gateway.services.gebeurtenissen import GebeurtenisDienst
 from gateway.services.overleggen import OverlegDienst
@@ -39,6 +40,7 @@ class Afhankelijkheden:
     metrieken: Any
     max_body_bytes: int = 64 * 1024
     publieke_sleutel: bytes | None = None
+    bewijzen: BewijsDienst | None = None
 
 
 def afh(request: Request) -> Afhankelijkheden:

@@ -136,8 +136,11 @@ def schakel(gegevens: Mapping[str, Any], volgnummer: int, vorige_hash: str) -> d
     return data
 
 
-def checkpoint_bericht(huis: str, volgnummer: int, hash_: str) -> bytes:
-    return f"{huis}|{volgnummer}|{hash_}".encode()
+def checkpoint_bericht(huis: str, volgnummer: int, hash_: str, boom_wortel: str | None = None) -> bytes:
+    """What a checkpoint signs: v2 with the Merkle root of the same size, v1 (older checkpoints) without."""
+    if boom_wortel is None:
+        return f"{huis}|{volgnummer}|{hash_}".encode()
+    return f"ketenpoort.checkpoint.v2|{huis}|{volgnummer}|{hash_}|{volgnummer}|{boom_wortel}".encode()
 
 
 def tijd(dt: datetime) -> str:

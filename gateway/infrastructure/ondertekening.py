@@ -53,8 +53,8 @@ class Ondertekenaar:
         self._sleutel = sleutel
         self.sleutel_id = sleutel_id(sleutel.public_key())
 
-    def onderteken(self, huis: str, volgnummer: int, hash_: str) -> str:
-        return base64.b64encode(self._sleutel.sign(checkpoint_bericht(huis, volgnummer, hash_))).decode()
+    def onderteken(self, huis: str, volgnummer: int, hash_: str, boom_wortel: str | None = None) -> str:
+        return base64.b64encode(self._sleutel.sign(checkpoint_bericht(huis, volgnummer, hash_, boom_wortel))).decode()
 
     def publieke_sleutel_pem(self) -> bytes:
         return self._sleutel.public_key().public_bytes(serialization.Encoding.PEM,
@@ -90,12 +90,15 @@ def handtekening_controle(
         sleutel = per_id.get(str(data.get("sleutelId")))
         handtekening, huis, vn, h = (data.get("handtekening"), data.get("huis"), data.get("volgnummer"),
                                      data.get("hash"))
+        wortel = data.get("boomWortel")
         if sleutel is None or not isinstance(handtekening, str) or not isinstance(huis, str):
+            return False
+        if wortel is not None and (not isinstance(wortel, str) or data.get("boomGrootte") != vn):
             return False
         if not isinstance(vn, int) or isinstance(vn, bool) or not isinstance(h, str):
             return False
         try:
-            sleutel.verify(base64.b64decode(handtekening, validate=True), checkpoint_bericht(huis, vn, h))
+            sleutel.verify(base64.b64decode(handtekening, validate=True), checkpoint_bericht(huis, vn, h, wortel))
         except (InvalidSignature, binascii.Error, ValueError):
             return False
         return True

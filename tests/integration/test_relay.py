@@ -150,4 +150,5 @@ async def test_checkpoints_every_hundred_and_periodically(omgeving, tmp_path, ka
     publiek = sleutel.public_key()
     for i, c in checkpoints:
         assert stroom[i - 1]["data"]["volgnummer"] == c["volgnummer"] and stroom[i - 1]["data"]["hash"] == c["hash"]
-        publiek.verify(base64.b64decode(c["handtekening"]), checkpoint_bericht("demo", c["volgnummer"], c["hash"]))
+        publiek.verify(base64.b64decode(c["handtekening"]), checkpoint_bericht("demo", c["volgnummer"], c["hash"],
+                                                                                     c["boomWortel"]))

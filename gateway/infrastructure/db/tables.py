@@ -185,6 +185,18 @@ huis_tellers = Table(
     Column("volgnummer", BigInteger, nullable=False),
     Column("laatste_hash", String(64), nullable=False),
     Column("gebeurtenis_positie", BigInteger, nullable=False),
+    # The Merkle tree's compact frontier (64 hex per perfect subtree, largest first); NULL: rebuild from the ledger.
+    Column("boom_frontier", Text, nullable=True),
+)
+
+# Perfect Merkle subtrees of 2**4 leaves and more, stored as they complete (gateway/domain/merkle.py).
+audit_boomknopen = Table(
+    "audit_boomknopen",
+    metadata,
+    Column("huis", HUIS, primary_key=True),
+    Column("niveau", Integer, primary_key=True, autoincrement=False),
+    Column("positie", BigInteger, primary_key=True, autoincrement=False),
+    Column("hash", String(64), nullable=False),
 )
 
 # The durable audit ledger: the source of truth; Kafka is the distribution.

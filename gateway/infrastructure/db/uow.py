@@ -17,6 +17,7 @@ from gateway.domain.events import DomeinGebeurtenis
 
 from ..ondertekening import Ondertekenaar
 from . import tables as t
+from .boom import boom_van, schrijf_knopen
 from .repositories import (
     SqlAfspraken,
     SqlBetrokkenen,
@@ -33,7 +34,8 @@ def _nu() -> datetime:
 
 _TELLER = select(t.huis_tellers).where(t.huis_tellers.c.huis == bindparam("huis")).with_for_update()
 _TELLER_BIJWERKEN = update(t.huis_tellers).where(t.huis_tellers.c.huis == bindparam("h")).values(
-    volgnummer=bindparam("n"), laatste_hash=bindparam("lh"), gebeurtenis_positie=bindparam("gp"))
+    volgnummer=bindparam("n"), laatste_hash=bindparam("lh"), gebeurtenis_positie=bindparam("gp"),
+    boom_frontier=bindparam("bf"))
 
 
 async def _vergrendel_teller(conn: AsyncConnection, huis: str) -> dict[str, Any]:
@@ -56,10 +58,13 @@ async def _vergrendel_teller(conn: AsyncConnection, huis: str) -> dict[str, Any]
 CHECKPOINT_ELKE = 100
 
 
-def _checkpoint_rijen(huis: str, volgnummer: int, hash_: str,
+def _checkpoint_rijen(huis: str, volgnummer: int, hash_: str, boom_wortel: str,
                       ondertekenaar: Ondertekenaar) -> tuple[dict[str, Any], dict[str, Any]]:
-    data = {"huis": huis, "volgnummer": volgnummer, "hash": hash_,
-            "handtekening": ondertekenaar.onderteken(huis, volgnummer, hash_), "sleutelId": ondertekenaar.sleutel_id}
+    # The signature covers the chain head and the Merkle root of the same size (boomGrootte == volgnummer).
+    data = {"huis": huis, "volgnummer": volgnummer, "hash": hash_, "boomGrootte": volgnummer,
+            "boomWortel": boom_wortel,
+            "handtekening": ondertekenaar.onderteken(huis, volgnummer, hash_, boom_wortel),
+            "sleutelId": ondertekenaar.sleutel_id}
     event_id = uuid4()
     ev = cloudevent(id=event_id, type=CHECKPOINT_TYPE, huis=huis, time=_nu(), data=data)
     return ({"huis": huis, "volgnummer": volgnummer, "event_id": event_id, "hash": hash_,
@@ -67,10 +72,10 @@ def _checkpoint_rijen(huis: str, volgnummer: int, hash_: str,
             {"huis": huis, "topic": "audit", "sleutel": huis, "event": ev, "aangemaakt_op": _nu()})
 
 
-async def schrijf_checkpoint(conn: AsyncConnection, huis: str, volgnummer: int, hash_: str,
+async def schrijf_checkpoint(conn: AsyncConnection, huis: str, volgnummer: int, hash_: str, boom_wortel: str,
                              ondertekenaar: Ondertekenaar) -> None:
     """A signed checkpoint after chain record `volgnummer`, in the caller's transaction (under the house lock)."""
-    checkpoint, outbox = _checkpoint_rijen(huis, volgnummer, hash_, ondertekenaar)
+    checkpoint, outbox = _checkpoint_rijen(huis, volgnummer, hash_, boom_wortel, ondertekenaar)
     await conn.execute(insert(t.audit_checkpoints).values(checkpoint))
     await conn.execute(insert(t.outbox).values(outbox))
 
@@ -91,7 +96,12 @@ async def checkpoint_indien_nodig(conn: AsyncConnection, huis: str, ondertekenaa
         gemaakt = datetime.fromisoformat(laatste.event["time"].replace("Z", "+00:00"))
         if (_nu() - gemaakt).total_seconds() < max_leeftijd_s:
             return False
-    await schrijf_checkpoint(conn, huis, teller["volgnummer"], teller["laatste_hash"], ondertekenaar)
+    boom = await boom_van(conn, huis, teller)
+    if teller.get("boom_frontier") is None:  # rebuilt from the ledger just now: keep it
+        await schrijf_knopen(conn, boom)
+        await conn.execute(_TELLER_BIJWERKEN, {"h": huis, "n": teller["volgnummer"], "lh": teller["laatste_hash"],
+                                               "gp": teller["gebeurtenis_positie"], "bf": boom.tekst()})
+    await schrijf_checkpoint(conn, huis, teller["volgnummer"], teller["laatste_hash"], boom.wortel(), ondertekenaar)
     return True
 
 
@@ -132,6 +142,8 @@ class _Schrijfbuffer:
         # Several houses in one transaction: lock in a fixed order, so two transactions never wait on each other.
         huizen = sorted({w["huis"] if soort == "audit" else w.huis for soort, w in wachtrij})
         tellers = {huis: await _vergrendel_teller(c, huis) for huis in huizen}
+        for huis in {w["huis"] for soort, w in wachtrij if soort == "audit"}:
+            await boom_van(c, huis, tellers[huis])
         ledger: list[dict[str, Any]] = []
         checkpoints: list[dict[str, Any]] = []
         gebeurtenissen: list[dict[str, Any]] = []
@@ -141,11 +153,16 @@ class _Schrijfbuffer:
                 self._link(w, tellers[w["huis"]], ledger, checkpoints, outbox)
             else:
                 self._gebeurtenis(w, tellers[w.huis], gebeurtenissen, outbox)
+        knopen: list[dict[str, Any]] = []
         for huis, teller in tellers.items():
+            boom = teller.get("_boom")
+            if boom is not None:
+                knopen.extend(boom.knopen)
             await c.execute(_TELLER_BIJWERKEN, {"h": huis, "n": teller["volgnummer"], "lh": teller["laatste_hash"],
-                                                "gp": teller["gebeurtenis_positie"]})
+                                                "gp": teller["gebeurtenis_positie"],
+                                                "bf": boom.tekst() if boom is not None else teller["boom_frontier"]})
         for tabel, rijen in ((t.audit_ledger, ledger), (t.audit_checkpoints, checkpoints),
-                             (t.gebeurtenissen, gebeurtenissen), (t.outbox, outbox)):
+                             (t.gebeurtenissen, gebeurtenissen), (t.outbox, outbox), (t.audit_boomknopen, knopen)):
             if len(rijen) == 1:
                 await c.execute(insert(tabel).values(rijen[0]))
             elif rijen:
@@ -157,6 +174,8 @@ class _Schrijfbuffer:
         volgnummer = teller["volgnummer"] + 1
         data.update(schakel(data, volgnummer, teller["laatste_hash"]))
         teller["volgnummer"], teller["laatste_hash"] = volgnummer, data["hash"]
+        boom = teller["_boom"]
+        boom.voeg_toe(huis, data["hash"])
         tijdstip = datetime.fromisoformat(data["tijdstip"].replace("Z", "+00:00"))
         event_id = uuid4()
         ev = cloudevent(id=event_id, type=AUDIT_TYPE, huis=huis, time=tijdstip, data=data)
@@ -169,7 +188,7 @@ class _Schrijfbuffer:
         })
         outbox.append({"huis": huis, "topic": "audit", "sleutel": huis, "event": ev, "aangemaakt_op": _nu()})
         if self._ondertekenaar is not None and volgnummer % CHECKPOINT_ELKE == 0:
-            checkpoint, rij = _checkpoint_rijen(huis, volgnummer, data["hash"], self._ondertekenaar)
+            checkpoint, rij = _checkpoint_rijen(huis, volgnummer, data["hash"], boom.wortel(), self._ondertekenaar)
             checkpoints.append(checkpoint)
             outbox.append(rij)
 
