@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 
 from gateway.cli_audit import audit_app
+from gateway.cli_bewijzen import registreer as _registreer_bewijzen
 from gateway.domain.convenant import Uitwisseling, decide
 from gateway.domain.model import GegevenDoor, Toestemming
 
@@ -22,6 +23,7 @@ convenant_app = typer.Typer(help="Het convenant van een huis controleren en uitl
 db_app = typer.Typer(help="Databasebeheer.", no_args_is_help=True)
 app.add_typer(convenant_app, name="convenant")
 app.add_typer(db_app, name="db")
+_registreer_bewijzen(audit_app)
 app.add_typer(audit_app, name="audit")
 
 out = Console(soft_wrap=True)

@@ -11,6 +11,9 @@ from opentelemetry import trace
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from gateway.domain.ontvangstbewijs import bewijzen as bewijzen_van
+from gateway.domain.ontvangstbewijs import verzamel
+
 from .problems import PROBLEM
 
 log = structlog.get_logger("ketenpoort.http")
@@ -71,13 +74,16 @@ class GatewayMiddleware:
             if msg["type"] == "http.response.start":
                 beantwoord = True
                 status = msg["status"]
-                msg["headers"] = [*msg.get("headers", []), *extra]
+                # Committed by now: every audit record this request caused, as a receipt for the partner.
+                bewijzen = [(b"ketenpoort-ontvangstbewijs", b.als_header().encode()) for b in bewijzen_van(records)]
+                msg["headers"] = [*msg.get("headers", []), *extra, *bewijzen]
             await send(msg)
 
         structlog.contextvars.bind_contextvars(request_id=request_id)
         start = time.perf_counter()
         pad = scope.get("path", "")
-        with _tracer.start_as_current_span(f"{scope['method']} {pad}", kind=trace.SpanKind.SERVER):
+        with verzamel() as records, _tracer.start_as_current_span(f"{scope['method']} {pad}",
+                                                                  kind=trace.SpanKind.SERVER):
             try:
                 await self.app(scope, ontvang, verstuur)
             except TeGroot:

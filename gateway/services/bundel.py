@@ -20,6 +20,7 @@ from typing import Any
 from gateway.domain.errors import AuditNietVastgelegd
 from gateway.domain.events import DomeinGebeurtenis
 from gateway.domain.model import Verwijzing
+from gateway.domain.ontvangstbewijs import registreer
 from gateway.domain.ports import UnitOfWorkFactory
 
 
@@ -29,6 +30,7 @@ class _Werk:
     gebeurtenissen: Sequence[DomeinGebeurtenis]
     verwijzingen: Sequence[Verwijzing]
     klaar: asyncio.Future[None] = field(repr=False, default=None)  # type: ignore[assignment]
+    gekoppeld: list[Mapping[str, Any]] = field(default_factory=list)  # the chain records, linked at commit
 
 
 class Bundelaar:
@@ -53,6 +55,7 @@ class Bundelaar:
             self._pomp = asyncio.create_task(self._pompen(), context=contextvars.Context())
         # Shielded: a caller that goes away must not cancel the transaction the others are waiting on.
         await asyncio.shield(werk.klaar)
+        registreer(werk.gekoppeld)  # back in the caller's context: its receipt
 
     async def _pompen(self) -> None:
         ronde: list[_Werk] = []
@@ -81,8 +84,7 @@ class Bundelaar:
     async def _schrijf(self, ronde: list[_Werk]) -> None:
         async with self._uow() as uow:
             for werk in ronde:  # the chain gets the records in the order the requests made them
-                for gegevens in werk.audit:
-                    await uow.audit.vastleggen(gegevens)
+                werk.gekoppeld = [await uow.audit.vastleggen(gegevens) for gegevens in werk.audit]
                 for g in werk.gebeurtenissen:
                     await uow.gebeurtenissen.toevoegen(g)
             verwijzingen = [w for werk in ronde for w in werk.verwijzingen]

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from gateway.domain.audit import AUDIT_TYPE, CHECKPOINT_TYPE, NUL_HASH, cloudevent, schakel
 from gateway.domain.errors import AuditNietVastgelegd
 from gateway.domain.events import DomeinGebeurtenis
+from gateway.domain.ontvangstbewijs import registreer
 
 from ..ondertekening import Ondertekenaar
 from . import tables as t
@@ -218,10 +219,12 @@ class SqlAuditLedger:
 
     async def vastleggen(self, gegevens: Mapping[str, Any]) -> dict[str, Any]:
         if self._buffer is not None:
-            return self._buffer.audit(gegevens)
-        los = _Schrijfbuffer(self._conn, self._ondertekenaar)
-        data = los.audit(gegevens)
-        await los.schrijf()
+            data = self._buffer.audit(gegevens)
+        else:
+            los = _Schrijfbuffer(self._conn, self._ondertekenaar)
+            data = los.audit(gegevens)
+            await los.schrijf()
+        registreer([data])  # the request's receipt (filled in at commit)
         return data
 
 
