@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import and_, delete, insert, or_, select, tuple_
+from sqlalchemy import delete, insert, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from gateway.domain import merkle as M
@@ -95,10 +95,10 @@ async def knopen_voor(conn: AsyncConnection, huis: str, nodig: set[tuple[int, in
             uit[(r.niveau, r.positie)] = bytes.fromhex(r.hash)
     if klein:
         c = t.audit_ledger.c
-        bereiken = [((p << n) + 1, (p + 1) << n) for n, p in klein]  # volgnummers, inclusive
+        # Exact primary keys (at most two blocks of 16): an index look-up each on both databases.
+        volgnummers = sorted({i + 1 for n, p in klein for i in range(p << n, (p + 1) << n)})
         bladen = {r.volgnummer - 1: M.blad_van_event(r.hash) for r in await conn.execute(
-            select(c.volgnummer, c.hash).where(c.huis == huis, or_(*(
-                and_(c.volgnummer >= b, c.volgnummer <= e) for b, e in bereiken))))}
+            select(c.volgnummer, c.hash).where(c.huis == huis, c.volgnummer.in_(volgnummers)))}
         for n, p in klein:
             uit[(n, p)] = M.knoop_uit_bladen(n, p, bladen)
     return uit
