@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import delete, insert, select, tuple_
+from sqlalchemy import and_, delete, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from gateway.domain import merkle as M
@@ -90,8 +90,10 @@ async def knopen_voor(conn: AsyncConnection, huis: str, nodig: set[tuple[int, in
     uit: dict[tuple[int, int], bytes] = {}
     if groot:
         k = t.audit_boomknopen.c
+        # An OR of whole primary keys: SQLite then looks each one up (a row-value IN, or huis outside the OR,
+        # makes it scan the house's subtrees).
         for r in await conn.execute(select(k.niveau, k.positie, k.hash).where(
-                k.huis == huis, tuple_(k.niveau, k.positie).in_(groot))):
+                or_(*(and_(k.huis == huis, k.niveau == n, k.positie == p) for n, p in groot)))):
             uit[(r.niveau, r.positie)] = bytes.fromhex(r.hash)
     if klein:
         c = t.audit_ledger.c
