@@ -1,0 +1,69 @@
+"""The identity table for the key rotation: keyset-paged reads, and one short transaction per batch of writes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from uuid import UUID
+
+from sqlalchemy import and_, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from gateway.domain.sleutelrotatie import Dubbel, Hersleuteld, IdentiteitRij, PartijUitkomst
+
+from . import tables as t
+
+_I = t.identiteiten.c
+
+
+class SqlIdentiteitRijen:
+    def __init__(self, engine: AsyncEngine):
+        self._engine = engine
+
+    async def per_versie(self) -> dict[int, int]:
+        async with self._engine.connect() as conn:
+            q = select(_I.sleutelversie, func.count()).group_by(_I.sleutelversie)
+            return {int(v): int(n) for v, n in await conn.execute(q)}
+
+    async def partij(self, versie: int, na: UUID | None, limiet: int) -> list[IdentiteitRij]:
+        # (sleutelversie, betrokkene_id) is indexed: each batch is one index range, however far the run is.
+        q = (select(_I.betrokkene_id, _I.huis, _I.pseudoniem, _I.bsn_versleuteld, _I.sleutelversie)
+             .where(_I.sleutelversie == versie, *([_I.betrokkene_id > na] if na is not None else []))
+             .order_by(_I.betrokkene_id).limit(limiet))
+        async with self._engine.connect() as conn:
+            return [IdentiteitRij(r.betrokkene_id, r.huis, r.pseudoniem, bytes(r.bsn_versleuteld), int(r.sleutelversie))
+                    for r in await conn.execute(q)]
+
+    async def herschrijf(self, rijen: Sequence[Hersleuteld]) -> PartijUitkomst:
+        if not rijen:
+            return PartijUitkomst(0, 0)
+        try:
+            async with self._engine.begin() as conn:
+                herschreven = sum([await _schrijf(conn, r) for r in rijen])
+            return PartijUitkomst(herschreven, len(rijen) - herschreven)
+        except IntegrityError:
+            pass
+        # Rare: a new pseudonym already has a row (two betrokkenen for one person, from a key change made
+        # before keys were versioned). Again, row by row, so only those rows stay behind.
+        herschreven, dubbel = 0, []
+        async with self._engine.begin() as conn:
+            for r in rijen:
+                try:
+                    async with conn.begin_nested():
+                        herschreven += await _schrijf(conn, r)
+                except IntegrityError:
+                    ander = (await conn.execute(select(_I.betrokkene_id).where(
+                        _I.huis == r.oud.huis, _I.pseudoniem == r.pseudoniem))).scalar()
+                    dubbel.append(Dubbel(r.oud.betrokkene_id, ander))
+        return PartijUitkomst(herschreven, len(rijen) - herschreven - len(dubbel), tuple(dubbel))
+
+
+async def _schrijf(conn: AsyncConnection, r: Hersleuteld) -> int:
+    # Only the row exactly as it was read: a concurrent run, or a deletion at the end of the retention
+    # term, wins, and this row is simply not counted.
+    res = await conn.execute(
+        update(t.identiteiten)
+        .where(and_(_I.betrokkene_id == r.oud.betrokkene_id, _I.sleutelversie == r.oud.sleutelversie,
+                    _I.pseudoniem == r.oud.pseudoniem))
+        .values(pseudoniem=r.pseudoniem, bsn_versleuteld=r.bsn_versleuteld, sleutelversie=r.sleutelversie))
+    return 1 if res.rowcount else 0
