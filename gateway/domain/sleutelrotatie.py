@@ -59,3 +59,6 @@ class IdentiteitRijen(Protocol):
     async def partij(self, versie: int, na: UUID | None, limiet: int) -> list[IdentiteitRij]: ...
     # One transaction for the whole batch; a row that changed since it was read is left alone.
     async def herschrijf(self, rijen: Sequence[Hersleuteld]) -> PartijUitkomst: ...
+
+
+__all__ = ["Dubbel", "Hersleuteld", "IdentiteitRij", "IdentiteitRijen", "PartijUitkomst", "RoterendeKluis"]

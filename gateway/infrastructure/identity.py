@@ -111,3 +111,6 @@ class AesGcmKluis:
         else:
             nonce, ct, aad = versleuteld[5 : 5 + _NONCE], versleuteld[5 + _NONCE :], f"{huis}|{versie}".encode()
         return s.aes.decrypt(nonce, ct, aad).decode()
+
+
+__all__ = ["AesGcmKluis"]

@@ -8,6 +8,7 @@ The gateway keeps serving meanwhile: it finds a person under the current or any 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from uuid import UUID
@@ -59,7 +60,7 @@ class IdentiteitRotatie:
         onbekend = {v: n for v, n in per_versie.items() if v not in self._kluis.versies}
         return Stand(self._kluis.versie, per_versie, onbekend)
 
-    async def roteer(self, *, partijgrootte: int = 500, max_partijen: int | None = None,
+    async def roteer(self, *, partijgrootte: int = 500, max_partijen: int | None = None, pauze: float = 0.0,
                      bij_partij: Callable[[int], None] | None = None) -> Verslag:
         stand = await self.stand()
         if stand.onbekend:
@@ -91,4 +92,9 @@ class IdentiteitRotatie:
                 verslag.dubbel.extend(uitkomst.dubbel)
                 if bij_partij is not None:
                     bij_partij(len(rijen))
+                if pauze:
+                    await asyncio.sleep(pauze)  # leaves the database to the gateway between batches
         return verslag
+
+
+__all__ = ["IdentiteitRotatie", "OnbekendeSleutelversie", "Stand", "Verslag"]
