@@ -178,7 +178,9 @@ def bouw(
     else:
         log.warning("audit.geen_ondertekeningssleutel", gevolg="geen checkpoints; afkappen niet aantoonbaar")
     uow = SqlUnitOfWorkFactory(engine, ondertekenaar)
-    omgeving = Omgeving(uow=uow, convenanten=convenanten, kluis=maak_kluis(instellingen),
+    kluis = maak_kluis(instellingen)
+    identiteiten = SqlIdentiteitRijen(engine)
+    omgeving = Omgeving(uow=uow, convenanten=convenanten, kluis=kluis,
                         klok=klok or SysteemKlok())
 
     uitgever: TokenUitgever | None = None
@@ -199,6 +201,11 @@ def bouw(
             async with engine.connect() as conn:
                 await conn.execute(text("SELECT 1 FROM huis_tellers LIMIT 1"))
             rapport["database"] = "ok"
+            # A row under a key this replica does not hold would not be found: the person would get a second
+            # betrokkene. Out of rotation until configured (docs/sleutelrotatie-identiteit.md).
+            if await identiteiten.onbekende_versie(kluis.versies):
+                rapport.update(status="niet_gereed", identiteiten="rijen met een niet geconfigureerde sleutelversie; "
+                                                                 "zie `ketenpoort sleutels identiteit status`")
         except Exception as e:  # noqa: BLE001 - readiness reports, never raises
             rapport.update(status="niet_gereed", database=f"onbereikbaar of niet gemigreerd ({type(e).__name__})")
         if not convenanten.per_huis:

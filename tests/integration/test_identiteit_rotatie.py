@@ -355,3 +355,34 @@ async def test_a_row_the_old_key_cannot_decrypt_is_reported_by_betrokkene_only(d
     assert r.exit_code == 1, r.output
     assert f"betrokkene {naief_id}:" in r.output and "niet te ontsleutelen" in r.output and "3 identiteiten" in r.output
     geen_bsn(r.output, [BSN_A, *bsns(2)])
+
+
+async def test_replicas_mid_rollout_share_people_when_the_new_key_is_announced_first(database_url: str) -> None:
+    # Several replicas: first every replica learns the new key (still writing with the old one), then the
+    # new key becomes current. During the second restart old and new replicas serve side by side.
+    aangekondigd = {"identity_key": IDENTITY_KEY, "identity_key_version": 1,
+                    "identity_keys_previous": {2: NIEUWE_SLEUTEL}}
+    async with gateway(database_url, **aangekondigd) as oud, gateway(database_url, **GEROTEERD) as nieuw:
+        a = await meld_aan(nieuw, BSN_A)  # a version-2 row
+        b = await meld_aan(oud, BSN_B)  # a version-1 row
+        assert a.status_code == b.status_code == 201
+        for gw in (oud, nieuw):
+            for bsn, eerder in ((BSN_A, a.json()), (BSN_B, b.json())):
+                r = await meld_aan(gw, bsn)
+                assert r.status_code == 409 and r.json()["bestaandeCasus"] == eerder["id"], r.text
+    assert sorted(x.sleutelversie for x in await rijen(database_url)) == [1, 2]
+
+
+async def test_a_replica_missing_a_key_version_in_use_is_not_ready(database_url: str) -> None:
+    async with gateway(database_url, **GEROTEERD) as nieuw:
+        assert (await meld_aan(nieuw, BSN_A)).status_code == 201  # a version-2 row
+        r = await nieuw.get("/ready")
+        assert r.status_code == 200 and "identiteiten" not in r.json(), r.text
+    async with gateway(database_url) as oud:  # knows only version 1: it would not find that person
+        r = await oud.get("/ready")
+        assert r.status_code == 503 and r.json()["status"] == "niet_gereed", r.text
+        assert "sleutelversie" in r.json()["identiteiten"]
+    gaten = {"identity_key": "derde-sleutel-" + "d" * 32, "identity_key_version": 3,
+             "identity_keys_previous": {1: IDENTITY_KEY}}  # version 2 in the gap between 1 and 3
+    async with gateway(database_url, **gaten) as derde:
+        assert (await derde.get("/ready")).status_code == 503

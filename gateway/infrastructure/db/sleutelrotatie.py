@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from uuid import UUID
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -24,6 +24,14 @@ class SqlIdentiteitRijen:
         async with self._engine.connect() as conn:
             q = select(_I.sleutelversie, func.count()).group_by(_I.sleutelversie)
             return {int(v): int(n) for v, n in await conn.execute(q)}
+
+    async def onbekende_versie(self, bekend: frozenset[int]) -> bool:
+        """Whether any row was made with a key version not in `bekend`: index seeks only, cheap enough for /ready."""
+        laag, hoog = min(bekend), max(bekend)
+        gaten = [v for v in range(laag, hoog) if v not in bekend][:100]
+        voorwaarde = or_(_I.sleutelversie < laag, _I.sleutelversie > hoog, *([_I.sleutelversie.in_(gaten)] if gaten else []))
+        async with self._engine.connect() as conn:
+            return (await conn.execute(select(_I.betrokkene_id).where(voorwaarde).limit(1))).first() is not None
 
     async def partij(self, versie: int, na: UUID | None, limiet: int) -> list[IdentiteitRij]:
         # (sleutelversie, betrokkene_id) is indexed: each batch is one index range, however far the run is.
