@@ -24,7 +24,7 @@ db_app = typer.Typer(help="Databasebeheer.", no_args_is_help=True)
 app.add_typer(convenant_app, name="convenant")
 app.add_typer(db_app, name="db")
 app.add_typer(audit_app, name="audit")
-sleutels_app = typer.Typer(help="Sleutelbeheer: identiteitssleutels (en ondertekeningssleutels).", no_args_is_help=True)
+sleutels_app = typer.Typer(help="Sleutelbeheer: identiteitssleutels.", no_args_is_help=True)
 app.add_typer(sleutels_app, name="sleutels")
 sleutels_app.add_typer(identiteit_app, name="identiteit")
 

@@ -107,8 +107,8 @@ def rotate(
     database_url: DbOpt = None,
     batch_size: Annotated[int, typer.Option("--batch-size", min=1, max=10_000,
                                             help="rows per transaction")] = 500,
-    max_batches: Annotated[Optional[int], typer.Option("--max-batches", min=1,
-                                                       help="stop after this many batches (run again to go on)")] = None,
+    max_batches: Annotated[Optional[int], typer.Option(
+        "--max-batches", min=1, help="stop after this many batches (run again to go on)")] = None,
     pause: Annotated[float, typer.Option("--pause", min=0.0, max=60.0,
                                          help="seconds between batches, to spare a busy database")] = 0.0,
 ) -> None:

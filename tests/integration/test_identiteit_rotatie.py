@@ -161,7 +161,8 @@ def logboek() -> io.StringIO:
     return log
 
 
-async def test_rotation_rekeys_every_row_and_every_bsn_keeps_its_betrokkene(database_url: str, logboek) -> None:  # noqa: ANN001
+async def test_rotation_rekeys_every_row_and_every_bsn_keeps_its_betrokkene(database_url: str,
+                                                                           logboek: io.StringIO) -> None:
     nummers = bsns(14)
     casussen = await registreer(database_url, nummers)
     async with gateway(database_url) as oud:
@@ -205,7 +206,7 @@ async def test_rotation_rekeys_every_row_and_every_bsn_keeps_its_betrokkene(data
     assert r.exit_code == 0 and "versie 2: 21 (huidig)" in r.output, r.output
 
 
-async def test_rotation_resumes_after_an_interruption_and_after_a_crash(database_url: str, logboek,  # noqa: ANN001
+async def test_rotation_resumes_after_an_interruption_and_after_a_crash(database_url: str, logboek: io.StringIO,
                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     nummers = bsns(12)
     casussen = await registreer(database_url, nummers[:12])  # 18 rows: 12 demo, 6 noord
@@ -221,24 +222,26 @@ async def test_rotation_resumes_after_an_interruption_and_after_a_crash(database
                                   headers=await als(midden, f"{huis}-politie"))
             assert r.status_code == 409 and r.json()["bestaandeCasus"] == casus["id"], r.text
 
-    # A crash in the middle of the third batch (after one of its rows was written) loses that whole batch.
+    # A crash in the third batch, after its rows were written but before the commit, loses that whole batch.
     from gateway.infrastructure.db import sleutelrotatie as adapter
 
-    echt, aanroepen = adapter._schrijf, []
+    echt, aanroepen = adapter._schrijf_partij, []
 
-    async def crasht(conn, rij):  # noqa: ANN001, ANN202
-        aanroepen.append(rij)
-        if len(aanroepen) == 8:
+    async def crasht(conn, partij):  # noqa: ANN001, ANN202
+        aanroepen.append(partij)
+        geschreven = await echt(conn, partij)
+        if len(aanroepen) == 3:
+            assert geschreven == 3
             raise RuntimeError(f"stroom weg bij persoon {nummers[0]}")  # the CLI must not echo this text
-        return await echt(conn, rij)
+        return geschreven
 
-    monkeypatch.setattr(adapter, "_schrijf", crasht)
+    monkeypatch.setattr(adapter, "_schrijf_partij", crasht)
     r = await sleutels(database_url, "rotate", "--batch-size", "3")
     assert r.exit_code == 1 and "RuntimeError" in r.output and "gestopt door een fout" in r.output, r.output
     geen_bsn(r.output + logboek.getvalue(), nummers)
     assert sorted(x.sleutelversie for x in await rijen(database_url)) == [1] * 6 + [2] * 12  # 2 batches, not 2⅓
 
-    monkeypatch.setattr(adapter, "_schrijf", echt)
+    monkeypatch.setattr(adapter, "_schrijf_partij", echt)
     r = await sleutels(database_url, "rotate", "--batch-size", "3")
     assert r.exit_code == 0 and "6 identiteiten hersleuteld naar versie 2 in 2 partijen" in r.output, r.output
     assert {x.sleutelversie for x in await rijen(database_url)} == {2}
@@ -314,7 +317,8 @@ async def test_rows_of_an_unconfigured_key_version_stop_everything_before_a_chan
     ({"KETENPOORT_IDENTITY_KEYS_PREVIOUS": "geen json"}, "identity_keys_previous"),
     ({"KETENPOORT_IDENTITY_KEY_VERSION": "0"}, "identity_key_version"),
 ])
-async def test_a_bad_key_configuration_is_refused_naming_the_setting_not_the_key(database_url: str, fout, melding):  # noqa: ANN001
+async def test_a_bad_key_configuration_is_refused_naming_the_setting_not_the_key(database_url: str, fout: dict,
+                                                                                 melding: str) -> None:
     r = await sleutels(database_url, "rotate", omgeving=env(database_url, **fout))
     assert r.exit_code == 2 and melding in r.output, r.output
     assert "Traceback" not in r.output and IDENTITY_KEY not in r.output and NIEUWE_SLEUTEL not in r.output
@@ -328,7 +332,8 @@ async def test_two_betrokkenen_for_one_person_are_reported_and_the_rest_rotates(
     engine = maak_engine(database_url)
     try:
         async with engine.begin() as conn:
-            await conn.execute(insert(t.betrokkenen).values(id=tweede, huis="demo", aangemaakt_op=datetime.now(timezone.utc)))
+            await conn.execute(insert(t.betrokkenen).values(id=tweede, huis="demo",
+                                                            aangemaakt_op=datetime.now(timezone.utc)))
             await conn.execute(insert(t.identiteiten).values(
                 betrokkene_id=tweede, huis="demo", pseudoniem=nieuw.pseudoniem("demo", nummers[1]),
                 bsn_versleuteld=nieuw.versleutel("demo", nummers[1]), sleutelversie=2))
@@ -386,3 +391,31 @@ async def test_a_replica_missing_a_key_version_in_use_is_not_ready(database_url:
              "identity_keys_previous": {1: IDENTITY_KEY}}  # version 2 in the gap between 1 and 3
     async with gateway(database_url, **gaten) as derde:
         assert (await derde.get("/ready")).status_code == 503
+
+
+async def test_a_row_that_changed_after_it_was_read_is_left_to_whoever_changed_it(database_url: str) -> None:
+    from sqlalchemy import delete
+
+    from gateway.domain.sleutelrotatie import Hersleuteld
+    from gateway.infrastructure.db.sleutelrotatie import SqlIdentiteitRijen
+
+    await registreer(database_url, bsns(3))  # 4 rows
+    engine = maak_engine(database_url)
+    try:
+        rijen_ = SqlIdentiteitRijen(engine)
+        gelezen = await rijen_.partij(1, None, 10)
+        assert len(gelezen) == 4 and await rijen_.onbekende_versie(frozenset({1})) is False
+        kluis = AesGcmKluis(NIEUWE_SLEUTEL, versie=2, vorige={1: IDENTITY_KEY})
+        nieuw = [Hersleuteld(r, kluis.pseudoniem(r.huis, b := kluis.ontsleutel(r.huis, r.bsn_versleuteld)),
+                             kluis.versleutel(r.huis, b), 2) for r in gelezen]
+        # Meanwhile: one row re-keyed by a concurrent run, one deleted at the end of its retention term.
+        assert (await rijen_.herschrijf(nieuw[:1])).herschreven == 1
+        async with engine.begin() as conn:
+            await conn.execute(delete(t.identiteiten).where(t.identiteiten.c.betrokkene_id == gelezen[1].betrokkene_id))
+        uitkomst = await rijen_.herschrijf(nieuw)
+        assert (uitkomst.herschreven, uitkomst.veranderd, uitkomst.dubbel) == (2, 2, ())
+        assert await rijen_.per_versie() == {2: 3}
+        assert await rijen_.onbekende_versie(frozenset({1})) is True
+        assert await rijen_.onbekende_versie(frozenset({2})) is False
+    finally:
+        await engine.dispose()
