@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -26,6 +26,7 @@ from gateway.infrastructure.db.engine import maak_engine
 from gateway.infrastructure.db.uow import SqlUnitOfWorkFactory
 from gateway.infrastructure.db.boom import SqlAuditBewijzen
 from gateway.infrastructure.db.lezers import SqlAuditLezer, SqlGebeurtenisLezer
+from gateway.infrastructure.db.sleutelrotatie import SqlIdentiteitRijen
 from gateway.infrastructure.db.uow import checkpoint_indien_nodig
 from gateway.infrastructure.identity import AesGcmKluis
 from gateway.infrastructure.kafka_relay import OutboxRelay
@@ -47,6 +48,7 @@ from gateway.services.gebeurtenissen import GebeurtenisDienst
 from gateway.services.casussen import CasusDienst
 from gateway.services.common import Omgeving
 from gateway.services.overleggen import OverlegDienst
+from gateway.services.sleutelrotatie import IdentiteitRotatie
 from gateway.services.toestemmingen import ToestemmingDienst
 from gateway.services.verwijzingen import VerwijzingDienst
 
@@ -122,6 +124,23 @@ def identiteitssleutel(instellingen: Instellingen) -> str:
     return instellingen.identity_key.get_secret_value()
 
 
+def maak_kluis(instellingen: Instellingen) -> AesGcmKluis:
+    """The identity vault: the current key (IDENTITY_KEY, version IDENTITY_KEY_VERSION) and the previous ones."""
+    vorige = {v: s.get_secret_value() for v, s in instellingen.identity_keys_previous.items()}
+    return AesGcmKluis(identiteitssleutel(instellingen), versie=instellingen.identity_key_version, vorige=vorige)
+
+
+@asynccontextmanager
+async def identiteit_rotatie(instellingen: Instellingen) -> AsyncIterator[IdentiteitRotatie]:
+    """`ketenpoort sleutels identiteit`: the rotation over the configured database and vault."""
+    kluis = maak_kluis(instellingen)
+    engine = maak_engine(instellingen.database_url)
+    try:
+        yield IdentiteitRotatie(SqlIdentiteitRijen(engine), kluis)
+    finally:
+        await engine.dispose()
+
+
 def demo_sleutel(map_: Path) -> str:
     """The demo's identity key, generated once into its data directory (demo only)."""
     map_.mkdir(parents=True, exist_ok=True)
@@ -161,7 +180,9 @@ def bouw(
     else:
         log.warning("audit.geen_ondertekeningssleutel", gevolg="geen checkpoints; afkappen niet aantoonbaar")
     uow = SqlUnitOfWorkFactory(engine, ondertekenaar)
-    omgeving = Omgeving(uow=uow, convenanten=convenanten, kluis=AesGcmKluis(identiteitssleutel(instellingen)),
+    kluis = maak_kluis(instellingen)
+    identiteiten = SqlIdentiteitRijen(engine)
+    omgeving = Omgeving(uow=uow, convenanten=convenanten, kluis=kluis,
                         klok=klok or SysteemKlok())
 
     uitgever: TokenUitgever | None = None
@@ -182,6 +203,11 @@ def bouw(
             async with engine.connect() as conn:
                 await conn.execute(text("SELECT 1 FROM huis_tellers LIMIT 1"))
             rapport["database"] = "ok"
+            # A row under a key this replica does not hold would not be found: the person would get a second
+            # betrokkene. Out of rotation until configured (docs/sleutelrotatie-identiteit.md).
+            if await identiteiten.onbekende_versie(kluis.versies):
+                rapport.update(status="niet_gereed", identiteiten="rijen met een niet geconfigureerde sleutelversie; "
+                                                                 "zie `ketenpoort sleutels identiteit status`")
         except Exception as e:  # noqa: BLE001 - readiness reports, never raises
             rapport.update(status="niet_gereed", database=f"onbereikbaar of niet gemigreerd ({type(e).__name__})")
         if not convenanten.per_huis:

@@ -31,3 +31,11 @@ class Instellingen(BaseSettings):
     max_body_bytes: int = 64 * 1024
     log_level: str = "INFO"
     log_json: bool = True
+
+    # --- Identity key rotation (docs/sleutelrotatie-identiteit.md) ---
+    # IDENTITY_KEY is key version IDENTITY_KEY_VERSION (1 when unset: the key you always had). During a
+    # rotation, the keys it replaces stay in IDENTITY_KEYS_PREVIOUS as JSON {"1": "<old key>"}, so rows
+    # not yet re-keyed are still found and decrypted (every key listed is read; several replicas list the new
+    # key here before it becomes current). Remove them once `sleutels identiteit status` shows none left.
+    identity_key_version: int = Field(default=1, ge=1)
+    identity_keys_previous: dict[int, SecretStr] = Field(default_factory=dict)

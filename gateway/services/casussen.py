@@ -54,8 +54,10 @@ class CasusDienst:
         nu = self.omg.klok.nu()
         kluis = self.omg.kluis
         async with self.omg.uow() as uow:
+            huidig, *eerdere = kluis.pseudoniemen(v.huis, bsn)
             b = await uow.betrokkenen.vind_of_voeg_toe(
-                Betrokkene(uuid4(), v.huis, geboortedatum), kluis.pseudoniem(v.huis, bsn), kluis.versleutel(v.huis, bsn)
+                Betrokkene(uuid4(), v.huis, geboortedatum), huidig, kluis.versleutel(v.huis, bsn),
+                sleutelversie=kluis.versie, eerdere=eerdere,  # a row not yet re-keyed is the same person
             )
             casus = Casus(
                 id=uuid4(),

@@ -127,4 +127,4 @@ async def zichtbare_casus(
 
 
 async def betrokkene_van(uow: UnitOfWork, omg: Omgeving, huis: str, bsn: str) -> Betrokkene | None:
-    return await uow.betrokkenen.vind(huis, omg.kluis.pseudoniem(huis, bsn))
+    return await uow.betrokkenen.vind(huis, *omg.kluis.pseudoniemen(huis, bsn))

@@ -65,13 +65,20 @@ class _Repo:
 
 
 class SqlBetrokkenen(_Repo):
-    async def vind(self, huis: str, pseudoniem: str) -> Betrokkene | None:
-        q = (
-            select(t.identiteiten.c.betrokkene_id, t.identiteiten.c.geboortedatum)
-            .where(t.identiteiten.c.huis == huis, t.identiteiten.c.pseudoniem == pseudoniem)
-        )
-        r = await self._een(q)
-        return Betrokkene(r["betrokkene_id"], huis, r["geboortedatum"]) if r else None
+    async def vind(self, huis: str, *pseudoniemen: str) -> Betrokkene | None:
+        i = t.identiteiten.c
+        if len(pseudoniemen) == 1:
+            r = await self._een(select(i.betrokkene_id, i.geboortedatum)
+                                .where(i.huis == huis, i.pseudoniem == pseudoniemen[0]))
+            return Betrokkene(r["betrokkene_id"], huis, r["geboortedatum"]) if r else None
+        # Mid-rotation: one query over the person's pseudonym under every key; the earliest key given wins.
+        rijen = {r["pseudoniem"]: r for r in await self._alle(
+            select(i.betrokkene_id, i.geboortedatum, i.pseudoniem)
+            .where(i.huis == huis, i.pseudoniem.in_(pseudoniemen)))}
+        for p in pseudoniemen:
+            if p in rijen:
+                return Betrokkene(rijen[p]["betrokkene_id"], huis, rijen[p]["geboortedatum"])
+        return None
 
     async def ophalen(self, huis: str, id: UUID) -> Betrokkene | None:
         q = (
@@ -82,8 +89,9 @@ class SqlBetrokkenen(_Repo):
         r = await self._een(q)
         return Betrokkene(r["id"], huis, r["geboortedatum"]) if r else None
 
-    async def vind_of_voeg_toe(self, b: Betrokkene, pseudoniem: str, versleuteld: bytes) -> Betrokkene:
-        bestaand = await self.vind(b.huis, pseudoniem)
+    async def vind_of_voeg_toe(self, b: Betrokkene, pseudoniem: str, versleuteld: bytes, *,
+                               sleutelversie: int, eerdere: Sequence[str] = ()) -> Betrokkene:
+        bestaand = await self.vind(b.huis, pseudoniem, *eerdere)
         if bestaand is not None:
             return bestaand
         try:
@@ -98,10 +106,11 @@ class SqlBetrokkenen(_Repo):
                         pseudoniem=pseudoniem,
                         bsn_versleuteld=versleuteld,
                         geboortedatum=b.geboortedatum,
+                        sleutelversie=sleutelversie,
                     )
                 )
         except IntegrityError:  # registered concurrently by another request
-            bestaand = await self.vind(b.huis, pseudoniem)
+            bestaand = await self.vind(b.huis, pseudoniem, *eerdere)
             assert bestaand is not None
             return bestaand
         return b

@@ -74,7 +74,10 @@ identiteiten = Table(
     Column("pseudoniem", String(64), nullable=False),
     Column("bsn_versleuteld", LargeBinary, nullable=False),
     Column("geboortedatum", Date, nullable=True),
+    # The identity key version the row was made with (docs/sleutelrotatie-identiteit.md); rotation walks this index.
+    Column("sleutelversie", Integer, nullable=False, server_default=text("1")),
     Index("uq_identiteiten_huis_pseudoniem", "huis", "pseudoniem", unique=True),
+    Index("ix_identiteiten_sleutelversie", "sleutelversie", "betrokkene_id"),
 )
 
 casussen = Table(
