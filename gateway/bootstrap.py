@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.api.app import create_app
 from gateway.api.deps import Afhankelijkheden
+from gateway.domain.audit import CHECKPOINT_MAX_LEEFTIJD_S
 from gateway.domain.convenant import Convenanten
 from gateway.domain.ports import Bron, Klok, UnitOfWorkFactory
 from gateway.infrastructure.convenant_loader import laad_convenanten
@@ -29,7 +30,7 @@ from gateway.infrastructure.db.uow import checkpoint_indien_nodig
 from gateway.infrastructure.identity import AesGcmKluis
 from gateway.infrastructure.kafka_relay import OutboxRelay
 from gateway.infrastructure.observability import Metrieken, configureer_tracing
-from gateway.infrastructure.ondertekening import Ondertekenaar, laad_of_maak_sleutel
+from gateway.infrastructure.audit.sleutels import Ondertekenaar, laad_ondertekenaar
 from gateway.infrastructure.settings import Instellingen
 from gateway.infrastructure.tokens import (
     JwksBron,
@@ -74,9 +75,6 @@ class Container:
         for bron in self.bronnen.values():
             await bron.sluit()
         await self.engine.dispose()
-
-
-CHECKPOINT_MAX_LEEFTIJD_S = 60.0
 
 
 async def _periodiek(naam: str, interval: float, werk: Callable[[], Awaitable[object]]) -> None:
@@ -155,7 +153,7 @@ def bouw(
     engine = maak_engine(instellingen.database_url)
     ondertekenaar = None
     if instellingen.signing_key is not None:
-        ondertekenaar = Ondertekenaar(laad_of_maak_sleutel(Path(instellingen.signing_key)))
+        ondertekenaar = laad_ondertekenaar(Path(instellingen.signing_key))
     else:
         log.warning("audit.geen_ondertekeningssleutel", gevolg="geen checkpoints; afkappen niet aantoonbaar")
     uow = SqlUnitOfWorkFactory(engine, ondertekenaar)

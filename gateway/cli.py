@@ -152,7 +152,7 @@ def demo(
     from gateway.infrastructure.db.migrate import upgrade
     from gateway.infrastructure.observability import configureer_logging
 
-    from gateway.infrastructure.ondertekening import laad_of_maak_sleutel
+    from gateway.infrastructure.audit.sleutels import laad_of_maak_sleutel
 
     config_dir = config or Path("deploy/demo")
     # Demo secrets are generated once into .ketenpoort/ (demo only; production supplies its own).

@@ -11,11 +11,11 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from gateway.domain.audit import AUDIT_TYPE, CHECKPOINT_TYPE, NUL_HASH, cloudevent, schakel
+from gateway.domain.audit import AUDIT_TYPE, CHECKPOINT_ELKE, CHECKPOINT_TYPE, NUL_HASH, Checkpoint, cloudevent, schakel
 from gateway.domain.errors import AuditNietVastgelegd
 from gateway.domain.events import DomeinGebeurtenis
 
-from ..ondertekening import Ondertekenaar
+from ..audit.sleutels import Ondertekenaar
 from . import tables as t
 from .repositories import (
     SqlAfspraken,
@@ -53,13 +53,9 @@ async def _vergrendel_teller(conn: AsyncConnection, huis: str) -> dict[str, Any]
     return dict(rij)
 
 
-CHECKPOINT_ELKE = 100
-
-
 def _checkpoint_rijen(huis: str, volgnummer: int, hash_: str,
                       ondertekenaar: Ondertekenaar) -> tuple[dict[str, Any], dict[str, Any]]:
-    data = {"huis": huis, "volgnummer": volgnummer, "hash": hash_,
-            "handtekening": ondertekenaar.onderteken(huis, volgnummer, hash_), "sleutelId": ondertekenaar.sleutel_id}
+    data = ondertekenaar.onderteken(Checkpoint(huis, volgnummer, hash_)).als_data()
     event_id = uuid4()
     ev = cloudevent(id=event_id, type=CHECKPOINT_TYPE, huis=huis, time=_nu(), data=data)
     return ({"huis": huis, "volgnummer": volgnummer, "event_id": event_id, "hash": hash_,
