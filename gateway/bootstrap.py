@@ -21,7 +21,7 @@ from gateway.api.app import create_app
 from gateway.api.deps import Afhankelijkheden
 from gateway.domain.audit import CHECKPOINT_MAX_LEEFTIJD_S
 from gateway.domain.convenant import Convenanten
-from gateway.domain.ports import Bron, Klok, UnitOfWorkFactory
+from gateway.domain.ports import Bron, Klok
 from gateway.infrastructure.convenant_loader import laad_convenanten
 from gateway.infrastructure.db.engine import maak_engine
 from gateway.infrastructure.db.uow import SqlUnitOfWorkFactory
@@ -30,6 +30,7 @@ from gateway.infrastructure.db.uow import checkpoint_indien_nodig
 from gateway.infrastructure.identity import AesGcmKluis
 from gateway.infrastructure.kafka_relay import OutboxRelay
 from gateway.infrastructure.observability import Metrieken, configureer_tracing
+from gateway.infrastructure.audit.getuigen import CheckpointMap
 from gateway.infrastructure.audit.sleutels import Ondertekenaar, laad_ondertekenaar
 from gateway.infrastructure.settings import Instellingen
 from gateway.infrastructure.tokens import (
@@ -61,7 +62,7 @@ class SysteemKlok:
 class Container:
     instellingen: Instellingen
     engine: AsyncEngine
-    uow: UnitOfWorkFactory
+    uow: SqlUnitOfWorkFactory
     convenanten: Convenanten
     omgeving: Omgeving
     uitgever: TokenUitgever | None
@@ -99,7 +100,9 @@ def achtergrondtaken(c: Container) -> dict[str, Awaitable[None]]:
         async def checkpoints() -> None:
             for huis in c.convenanten.per_huis:
                 async with c.engine.begin() as conn:
-                    await checkpoint_indien_nodig(conn, huis, ondertekenaar, CHECKPOINT_MAX_LEEFTIJD_S)
+                    gemaakt = await checkpoint_indien_nodig(conn, huis, ondertekenaar, CHECKPOINT_MAX_LEEFTIJD_S)
+                if gemaakt is not None and c.uow.getuige is not None:  # committed: now it may be witnessed
+                    await c.uow.getuige.schrijf_alle([gemaakt])
 
         taken["checkpoints"] = _periodiek("checkpoints", 10.0, checkpoints)
     afspraken = c.afhankelijkheden.afspraken
@@ -156,7 +159,9 @@ def bouw(
         ondertekenaar = laad_ondertekenaar(Path(instellingen.signing_key))
     else:
         log.warning("audit.geen_ondertekeningssleutel", gevolg="geen checkpoints; afkappen niet aantoonbaar")
-    uow = SqlUnitOfWorkFactory(engine, ondertekenaar)
+    metrieken = Metrieken()
+    getuige = CheckpointMap(instellingen.checkpoint_dir) if instellingen.checkpoint_dir else None
+    uow = SqlUnitOfWorkFactory(engine, ondertekenaar, getuige=getuige, teller=metrieken.audit_vastgelegd)
     omgeving = Omgeving(uow=uow, convenanten=convenanten, kluis=AesGcmKluis(identiteitssleutel(instellingen)),
                         klok=klok or SysteemKlok())
 
@@ -199,9 +204,10 @@ def bouw(
         gebeurtenissen=GebeurtenisDienst(omgeving, SqlGebeurtenisLezer(engine)),
         tokens=controle,
         gereed=gereed,
-        metrieken=Metrieken(),
+        metrieken=metrieken,
         max_body_bytes=instellingen.max_body_bytes,
         publieke_sleutel=ondertekenaar.publieke_sleutel_pem() if ondertekenaar else None,
+        sleutelring=ondertekenaar.ring.bytes() if ondertekenaar else None,
     )
     container = Container(instellingen, engine, uow, convenanten, omgeving, uitgever, afh, bronnen)
     container.ondertekenaar = ondertekenaar

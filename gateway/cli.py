@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 
 from gateway.cli_audit import audit_app
+from gateway.cli_sleutels import sleutels_app
 from gateway.domain.convenant import Uitwisseling, decide
 from gateway.domain.model import GegevenDoor, Toestemming
 
@@ -23,6 +24,7 @@ db_app = typer.Typer(help="Databasebeheer.", no_args_is_help=True)
 app.add_typer(convenant_app, name="convenant")
 app.add_typer(db_app, name="db")
 app.add_typer(audit_app, name="audit")
+app.add_typer(sleutels_app, name="sleutels")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)

@@ -39,6 +39,7 @@ class Afhankelijkheden:
     metrieken: Any
     max_body_bytes: int = 64 * 1024
     publieke_sleutel: bytes | None = None
+    sleutelring: bytes | None = None  # JSON, gateway.infrastructure.audit.sleutels.Sleutelring
 
 
 def afh(request: Request) -> Afhankelijkheden:

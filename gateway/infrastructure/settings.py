@@ -31,3 +31,7 @@ class Instellingen(BaseSettings):
     max_body_bytes: int = 64 * 1024
     log_level: str = "INFO"
     log_json: bool = True
+    # --- audit witnesses (issue 9) ---------------------------------------------------------------
+    # Append-only directory that receives a copy of every checkpoint right after it commits (one file
+    # each, never overwritten; docs/audit.md). Unset: checkpoints are witnessed by Kafka only.
+    checkpoint_dir: Path | None = None

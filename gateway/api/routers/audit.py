@@ -38,9 +38,12 @@ async def gebeurtenissen(
     return AuditGebeurtenissenUit(gebeurtenissen=data)
 
 
-@router.get("/audit/publieke-sleutel", summary="Publieke Ed25519-sleutel waarmee checkpoints zijn ondertekend")
+@router.get("/audit/publieke-sleutel", summary="De sleutelring: elke publieke Ed25519-sleutel waarmee checkpoints "
+                                               "zijn ondertekend, met sleutelId en geldigheid")
 async def publieke_sleutel(request: Request) -> Response:
-    pem = afh(request).publieke_sleutel
-    if pem is None:
+    d = afh(request)
+    if d.sleutelring is None or d.publieke_sleutel is None:
         return Response(status_code=404)
-    return Response(pem, media_type="application/x-pem-file")
+    if "application/x-pem-file" in request.headers.get("accept", ""):
+        return Response(d.publieke_sleutel, media_type="application/x-pem-file")  # the current key alone
+    return Response(d.sleutelring, media_type="application/json")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -15,6 +15,7 @@ from gateway.domain.audit import AUDIT_TYPE, CHECKPOINT_ELKE, CHECKPOINT_TYPE, N
 from gateway.domain.errors import AuditNietVastgelegd
 from gateway.domain.events import DomeinGebeurtenis
 
+from ..audit.getuigen import CheckpointMap
 from ..audit.sleutels import Ondertekenaar
 from . import tables as t
 from .repositories import (
@@ -64,31 +65,33 @@ def _checkpoint_rijen(huis: str, volgnummer: int, hash_: str,
 
 
 async def schrijf_checkpoint(conn: AsyncConnection, huis: str, volgnummer: int, hash_: str,
-                             ondertekenaar: Ondertekenaar) -> None:
-    """A signed checkpoint after chain record `volgnummer`, in the caller's transaction (under the house lock)."""
+                             ondertekenaar: Ondertekenaar) -> dict[str, Any]:
+    """A signed checkpoint after chain record `volgnummer`, in the caller's transaction (under the house lock);
+    returns its event, for the witnesses once the transaction has committed."""
     checkpoint, outbox = _checkpoint_rijen(huis, volgnummer, hash_, ondertekenaar)
     await conn.execute(insert(t.audit_checkpoints).values(checkpoint))
     await conn.execute(insert(t.outbox).values(outbox))
+    return checkpoint["event"]
 
 
 async def checkpoint_indien_nodig(conn: AsyncConnection, huis: str, ondertekenaar: Ondertekenaar,
-                                  max_leeftijd_s: float) -> bool:
-    """The periodic half of "every 100 events and at least every 60 s with new events"."""
+                                  max_leeftijd_s: float) -> dict[str, Any] | None:
+    """The periodic half of "every 100 events and at least every 60 s with new events": the checkpoint
+    event written (for the witnesses once the caller's transaction commits), or None."""
     teller = await _vergrendel_teller(conn, huis)
     if teller["volgnummer"] == 0:
-        return False
+        return None
     laatste = (await conn.execute(
         select(t.audit_checkpoints.c.volgnummer, t.audit_checkpoints.c.event)
         .where(t.audit_checkpoints.c.huis == huis)
         .order_by(t.audit_checkpoints.c.volgnummer.desc()).limit(1))).first()
     if laatste is not None and laatste.volgnummer >= teller["volgnummer"]:
-        return False
+        return None
     if laatste is not None:
         gemaakt = datetime.fromisoformat(laatste.event["time"].replace("Z", "+00:00"))
         if (_nu() - gemaakt).total_seconds() < max_leeftijd_s:
-            return False
-    await schrijf_checkpoint(conn, huis, teller["volgnummer"], teller["laatste_hash"], ondertekenaar)
-    return True
+            return None
+    return await schrijf_checkpoint(conn, huis, teller["volgnummer"], teller["laatste_hash"], ondertekenaar)
 
 
 class _Schrijfbuffer:
@@ -110,6 +113,8 @@ class _Schrijfbuffer:
         self._conn = conn
         self._ondertekenaar = ondertekenaar
         self._wachtrij: list[tuple[str, Any]] = []  # ("audit", data) | ("gebeurtenis", DomeinGebeurtenis)
+        self.checkpoints: list[dict[str, Any]] = []  # checkpoint events written, for the witnesses after commit
+        self.aantallen: dict[tuple[str, str], int] = {}  # audit records written per (huis, besluit), for metrics
 
     def audit(self, gegevens: Mapping[str, Any]) -> dict[str, Any]:
         data = dict(gegevens)
@@ -164,9 +169,12 @@ class _Schrijfbuffer:
             "betrokkene": UUID(betrokkene) if betrokkene else None, "event": ev,
         })
         outbox.append({"huis": huis, "topic": "audit", "sleutel": huis, "event": ev, "aangemaakt_op": _nu()})
+        sleutel = (huis, data["besluit"])
+        self.aantallen[sleutel] = self.aantallen.get(sleutel, 0) + 1
         if self._ondertekenaar is not None and volgnummer % CHECKPOINT_ELKE == 0:
             checkpoint, rij = _checkpoint_rijen(huis, volgnummer, data["hash"], self._ondertekenaar)
             checkpoints.append(checkpoint)
+            self.checkpoints.append(checkpoint["event"])
             outbox.append(rij)
 
     @staticmethod
@@ -216,10 +224,17 @@ class SqlGebeurtenisOutbox:
         await los.schrijf()
 
 
+# Called after each commit with the audit records written per (huis, besluit): the audit-events metric.
+AuditTeller = Callable[[str, str, int], None]
+
+
 class SqlUnitOfWork:
-    def __init__(self, engine: AsyncEngine, ondertekenaar: Ondertekenaar | None = None):
+    def __init__(self, engine: AsyncEngine, ondertekenaar: Ondertekenaar | None = None, *,
+                 getuige: CheckpointMap | None = None, teller: AuditTeller | None = None):
         self._engine = engine
         self._ondertekenaar = ondertekenaar
+        self._getuige = getuige
+        self._teller = teller
         self._conn: AsyncConnection | None = None
         self._committed = False
 
@@ -255,12 +270,24 @@ class SqlUnitOfWork:
         except Exception as e:  # the audit rides in this commit: if it fails, nothing happened
             raise AuditNietVastgelegd(f"transaction with audit event failed: {type(e).__name__}") from None
         self._committed = True
+        b = self._buffer
+        if self._teller is not None:
+            for (huis, besluit), n in b.aantallen.items():
+                self._teller(huis, besluit, n)
+        b.aantallen = {}
+        if self._getuige is not None and b.checkpoints:
+            # Only now: a checkpoint of a transaction that rolled back must never be witnessed.
+            await self._getuige.schrijf_alle(b.checkpoints)
+        b.checkpoints = []
 
 
 class SqlUnitOfWorkFactory:
-    def __init__(self, engine: AsyncEngine, ondertekenaar: Ondertekenaar | None = None):
+    def __init__(self, engine: AsyncEngine, ondertekenaar: Ondertekenaar | None = None, *,
+                 getuige: CheckpointMap | None = None, teller: AuditTeller | None = None):
         self.engine = engine
         self.ondertekenaar = ondertekenaar
+        self.getuige = getuige
+        self.teller = teller
 
     def __call__(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine, self.ondertekenaar)
+        return SqlUnitOfWork(self.engine, self.ondertekenaar, getuige=self.getuige, teller=self.teller)
