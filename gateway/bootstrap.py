@@ -234,3 +234,32 @@ def bouw(
     routers = [maak_oauth_router(uitgever)] if uitgever else []
     container.app = create_app(afh, extra_routers=routers, lifespan=lifespan)
     return container
+
+
+@dataclass
+class AuditCli:
+    """What `ketenpoort audit replay|inzage` use: the API's own AuditDienst over the ledger or the topic."""
+
+    dienst: AuditDienst
+    convenanten: Convenanten
+    engine: AsyncEngine
+
+    async def sluit(self) -> None:
+        await self.engine.dispose()
+
+
+def bouw_audit_cli(instellingen: Instellingen, *, kafka: tuple[str, str] | None = None) -> AuditCli:
+    """The privacy officer's reads on the command line, wired as in the API: each read is recorded in the
+    chain (the database of ``instellingen``) before anything is read; ``kafka`` (bootstrap, topic) reads the
+    topic instead of the ledger."""
+    from gateway.infrastructure.audit.kafka_lezer import KafkaAuditLezer
+
+    convenanten = laad_convenanten(Path(instellingen.config_dir))
+    engine = maak_engine(instellingen.database_url)
+    ondertekenaar = laad_ondertekenaar(Path(instellingen.signing_key)) if instellingen.signing_key else None
+    getuige = CheckpointMap(instellingen.checkpoint_dir) if instellingen.checkpoint_dir else None
+    uow = SqlUnitOfWorkFactory(engine, ondertekenaar, getuige=getuige)
+    omgeving = Omgeving(uow=uow, convenanten=convenanten, kluis=AesGcmKluis(identiteitssleutel(instellingen)),
+                        klok=SysteemKlok())
+    lezer = KafkaAuditLezer(*kafka) if kafka is not None else SqlAuditLezer(engine)
+    return AuditCli(AuditDienst(omgeving, lezer), convenanten, engine)

@@ -3,26 +3,29 @@
 from __future__ import annotations
 
 import csv
+import getpass
 import json
+import os
 import sys
-from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Mapping
 from datetime import datetime, timezone
 from typing import Annotated, Any, Optional
-from uuid import UUID
 
 import typer
 from rich.table import Table
 
-from gateway.domain.audit import AUDIT_TYPE
+from gateway.domain.audit import AuditFilter
 from gateway.domain.bsn import is_geldig_bsn
+from gateway.domain.model import Scope, Verzoeker
 
 from .gedeeld import (
     DbOpt, HuisOpt, InzageFormaat, KafkaOpt, ReplayFormaat, TopicOpt, _Bron, _bron, _instellingen, _out,
-    _schrijf_json, _stop, _voer_uit, _Voortgang, audit_app,
+    _schrijf_json, _stop, _voer_uit, audit_app,
 )
 
-# --------------------------------------------------------------------------- filters shared by replay and inzage
+# --------------------------------------------------------------------------- shared by replay and inzage
+
+CLI_CLIENT = "ketenpoort-cli"  # the clientId of every read made on the command line
 
 
 def _lees_bsn(bsn: str) -> str:
@@ -54,67 +57,54 @@ def _tijdstip(data: Mapping[str, Any]) -> datetime | None:
     return t.replace(tzinfo=timezone.utc) if t.tzinfo is None else t
 
 
-def _betrokkenen(bsn: str, huis: str | None, database_url: str | None) -> dict[str, UUID]:
-    """BSN -> betrokkene id per house, through the identity vault (needs KETENPOORT_IDENTITY_KEY)."""
-    from gateway.infrastructure.audit import zoek_betrokkenen
+GebruikerOpt = Annotated[Optional[str], typer.Option(
+    "--gebruiker", help="who reads, recorded in the audit log (default KETENPOORT_CLI_GEBRUIKER, else the login "
+                        "name)")]
+
+
+def _verzoeker(huis: str, gebruiker: str | None) -> Verzoeker:
+    """The CLI reads as the house's privacy officer: client `ketenpoort-cli`, partner KETENPOORT_CLI_PARTNER
+    (default `privacy`), the person at the keyboard as gebruiker - recorded like an API caller."""
+    naam = gebruiker or os.environ.get("KETENPOORT_CLI_GEBRUIKER") or getpass.getuser()
+    if not naam or len(naam) > 100 or not naam.isprintable() or is_geldig_bsn(naam.strip()):
+        _stop(2, "--gebruiker: ten hoogste 100 leesbare tekens, en geen BSN")
+    return Verzoeker(huis=huis, partner=os.environ.get("KETENPOORT_CLI_PARTNER") or "privacy",
+                     client_id=CLI_CLIENT, scopes=frozenset({Scope.PRIVACY.value}), gebruiker=naam)
+
+
+def _audit_cli(bron: _Bron, database_url: str | None) -> Any:
+    """The API's AuditDienst, built by the composition root; every read is recorded in the database's chain."""
+    from gateway.bootstrap import bouw_audit_cli
 
     inst = _instellingen()
     if inst.identity_key is None:
-        _stop(2, "KETENPOORT_IDENTITY_KEY ontbreekt: zonder de identiteitssleutel is een BSN niet op te zoeken")
-    url = database_url or inst.database_url
+        _stop(2, "KETENPOORT_IDENTITY_KEY ontbreekt: zonder de identiteitssleutel is een BSN niet op te zoeken "
+                 "en een lezing niet vast te leggen")
+    url = database_url or os.environ.get("KETENPOORT_DATABASE_URL")
+    if not url:
+        _stop(2, "een lezing van het audit-log wordt vastgelegd in de keten: geef --database-url of "
+                 "KETENPOORT_DATABASE_URL")
     try:
-        return _voer_uit(zoek_betrokkenen(url, inst.identity_key.get_secret_value(), bsn, huis))
+        return bouw_audit_cli(inst.model_copy(update={"database_url": url}),
+                              kafka=(bron.kafka, bron.topic) if bron.kafka else None)
     except ValueError:  # a key too short for the vault; the message names no BSN
         _stop(2, "KETENPOORT_IDENTITY_KEY is ongeldig (ten minste 32 tekens)")
+    except (OSError, Exception) as e:  # noqa: BLE001 - configuration that cannot be read is a usage error
+        _stop(2, f"configuratie {inst.config_dir} is niet te lezen ({type(e).__name__})")
 
 
-class _Filter:
-    def __init__(self, *, huis: str | None = None, betrokkenen: Mapping[str, UUID] | None = None,
-                 partner: str | None = None, bron: str | None = None, handeling: str | None = None,
-                 besluit: str | None = None, vanaf: datetime | None = None, tot: datetime | None = None):
-        self.huis, self.partner, self.bron, self.handeling, self.besluit = huis, partner, bron, handeling, besluit
-        self.betrokkenen = {h: str(b) for h, b in betrokkenen.items()} if betrokkenen is not None else None
-        self.vanaf, self.tot = vanaf, tot
+async def _in_dienst(cli: Any, werk: Any) -> Any:
+    """Run against the service; refusals and a read that could not be recorded are exit 1, nothing read."""
+    from gateway.domain.errors import AuditNietVastgelegd, GeenToegang
 
-    def past(self, data: Mapping[str, Any]) -> bool:
-        if self.huis is not None and data.get("huis") != self.huis:
-            return False
-        if self.betrokkenen is not None and (data.get("betrokkene") is None
-                                             or self.betrokkenen.get(str(data.get("huis"))) != data.get("betrokkene")):
-            return False
-        verzoeker = data.get("verzoeker") if isinstance(data.get("verzoeker"), Mapping) else {}
-        if self.partner is not None and verzoeker.get("partner") != self.partner:
-            return False
-        for veld, waarde in (("bron", self.bron), ("handeling", self.handeling), ("besluit", self.besluit)):
-            if waarde is not None and data.get(veld) != waarde:
-                return False
-        if self.vanaf is not None or self.tot is not None:
-            t = _tijdstip(data)
-            if t is None or (self.vanaf is not None and t < self.vanaf) or (self.tot is not None and t >= self.tot):
-                return False
-        return True
-
-
-async def _uitwisselingen(bron: _Bron, filt: _Filter, voortgang: _Voortgang | None = None,
-                          ) -> AsyncIterator[dict[str, Any]]:
-    """Audit data objects passing the filter, in log order; Kafka redeliveries dropped by event id."""
-    gezien: OrderedDict[str, None] = OrderedDict()  # recent ids: redeliveries lie close together
-    sql: dict[str, Any] = {}
-    if bron.is_database:
-        if filt.betrokkenen is not None:
-            sql["betrokkenen"] = [UUID(b) for b in filt.betrokkenen.values()]
-        sql.update(partner=filt.partner, vanaf=filt.vanaf, tot=filt.tot)
-    async for _huis, ev in bron.lees(huis=filt.huis, voortgang=voortgang, checkpoints=False, **sql):
-        data = ev.get("data")
-        if ev.get("type") != AUDIT_TYPE or not isinstance(data, dict) or not filt.past(data):
-            continue
-        ev_id = str(ev.get("id"))
-        if ev_id in gezien:
-            continue
-        gezien[ev_id] = None
-        if len(gezien) > 100_000:
-            gezien.popitem(last=False)
-        yield data
+    try:
+        return await werk
+    except GeenToegang as e:
+        _stop(1, f"geweigerd: {e}")
+    except AuditNietVastgelegd:
+        _stop(1, "de lezing kon niet in het audit-log worden vastgelegd; er is niets gelezen")
+    finally:
+        await cli.sluit()
 
 
 # --------------------------------------------------------------------------- replay
@@ -180,41 +170,55 @@ def replay(
     handeling: Annotated[Optional[str], typer.Option("--handeling")] = None,
     besluit: Annotated[Optional[str], typer.Option("--besluit", help="toegestaan or geweigerd")] = None,
     formaat: Annotated[ReplayFormaat, typer.Option("--format", help="table, json or csv")] = ReplayFormaat.table,
+    gebruiker: GebruikerOpt = None,
 ) -> None:
-    """Replay audit events, filtered, for privacy officers: audit data objects in log order."""
-    bron = _bron(kafka_bootstrap, topic, database_url, beide_toegestaan=bsn is not None)
-    vanaf, tot = _tijd(since, "--since"), _tijd(until, "--until")
-    betrokkenen = None
-    if bsn is not None:
-        betrokkenen = _betrokkenen(_lees_bsn(bsn), huis, database_url)
-        del bsn
-        if not betrokkenen:
+    """Replay audit events, filtered, for privacy officers: audit data objects in log order.
+
+    Goes through the same service as the API: the read is recorded in the chain first (audit_inzien, with
+    the filter used) - so it needs the database (--database-url) also when reading Kafka.
+    """
+    bron = _bron(kafka_bootstrap, topic, database_url, beide_toegestaan=True)
+    filt = AuditFilter(partner=partner, bron=bron_partner, handeling=handeling, besluit=besluit,
+                       vanaf=_tijd(since, "--since"), tot=_tijd(until, "--until"))
+    geheim = _lees_bsn(bsn) if bsn is not None else None
+    del bsn
+    cli = _audit_cli(bron, database_url)
+    huizen = [huis] if huis else sorted(cli.convenanten.per_huis)
+
+    async def uitwisselingen() -> AsyncIterator[dict[str, Any]]:
+        gevonden = False
+        for h in huizen:
+            stroom = await cli.dienst.lees(_verzoeker(h, gebruiker), filt, bsn=geheim)
+            if stroom is None:
+                continue
+            gevonden = True
+            async for data in stroom:
+                yield data
+        if geheim is not None and not gevonden:
             _stop(1, "geen betrokkene met dit BSN gevonden" + (f" in huis {huis}" if huis else ""))
-    filt = _Filter(huis=huis, betrokkenen=betrokkenen, partner=partner, bron=bron_partner, handeling=handeling,
-                   besluit=besluit, vanaf=vanaf, tot=tot)
 
     async def schrijf() -> int:
         n = 0
         if formaat is ReplayFormaat.json:
-            sys.stdout.write("[")
-            async for data in _uitwisselingen(bron, filt):
-                sys.stdout.write(("\n" if n == 0 else ",\n") + json.dumps(data, ensure_ascii=False))
-                n += 1
-            sys.stdout.write("\n]\n" if n else "]\n")
+            rijen = [d async for d in uitwisselingen()]
+            sys.stdout.write("[" + "".join(("\n" if i == 0 else ",\n") + json.dumps(d, ensure_ascii=False)
+                                           for i, d in enumerate(rijen)) + ("\n]\n" if rijen else "]\n"))
+            n = len(rijen)
         elif formaat is ReplayFormaat.csv:
+            rijen = [d async for d in uitwisselingen()]
             schrijver = csv.DictWriter(sys.stdout, fieldnames=KOLOMMEN, lineterminator="\n")
             schrijver.writeheader()
-            async for data in _uitwisselingen(bron, filt):
+            for data in rijen:
                 schrijver.writerow(_plat(data))
-                n += 1
+            n = len(rijen)
         else:
-            rijen = [d async for d in _uitwisselingen(bron, filt)]
+            rijen = [d async for d in uitwisselingen()]
             n = len(rijen)
             _out().print(_tabel(f"audit-log ({bron.beschrijving()}): {n} uitwisselingen", rijen, REPLAY_KOLOMMEN))
         sys.stdout.flush()
         return n
 
-    _voer_uit(schrijf())
+    _voer_uit(_in_dienst(cli, schrijf()))
 
 
 # --------------------------------------------------------------------------- inzage
@@ -242,21 +246,22 @@ def inzage(
     topic: TopicOpt = None,
     database_url: DbOpt = None,
     formaat: Annotated[InzageFormaat, typer.Option("--format", help="json or table")] = InzageFormaat.json,
+    gebruiker: GebruikerOpt = None,
 ) -> None:
-    """Subject access report (AVG art. 15): every exchange about this person with its context, oldest first."""
+    """Subject access report (AVG art. 15): every exchange about this person with its context, oldest first.
+
+    The same use case as POST /v1/audit/_inzage: recorded in the chain (handeling inzage) before it is read.
+    """
     bron = _bron(kafka_bootstrap, topic, database_url, beide_toegestaan=True)
-    betrokkenen = _betrokkenen(_lees_bsn(bsn), huis, database_url)
+    geheim = _lees_bsn(bsn)
     del bsn
-    betrokkene = betrokkenen.get(huis)
+    cli = _audit_cli(bron, database_url)
+    betrokkene, gelezen = _voer_uit(_in_dienst(cli, cli.dienst.inzage(_verzoeker(huis, gebruiker), geheim)))
+    del geheim
     if betrokkene is None:
-        _stop(1, f"geen betrokkene met dit BSN bekend in huis {huis}")
-    filt = _Filter(huis=huis, betrokkenen={huis: betrokkene})
-
-    async def verzamel() -> list[dict[str, Any]]:
-        return [d async for d in _uitwisselingen(bron, filt)]
-
-    rijen = sorted(_voer_uit(verzamel()),
-                   key=lambda d: (_tijdstip(d) or datetime.min.replace(tzinfo=timezone.utc), d.get("volgnummer") or 0))
+        _stop(1, f"geen betrokkene met dit BSN bekend in huis {huis} (de vraag is vastgelegd)")
+    rijen = sorted(gelezen, key=lambda d: (_tijdstip(d) or datetime.min.replace(tzinfo=timezone.utc),
+                                           d.get("volgnummer") or 0))
     if formaat is InzageFormaat.json:
         _schrijf_json({"huis": huis, "betrokkene": {"id": str(betrokkene)}, "aantal": len(rijen),
                        "uitwisselingen": rijen})

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import date, datetime
 from dataclasses import dataclass
 from typing import Any, Protocol
 from uuid import UUID
 
+from .audit import AuditFilter, AuditRecord
 from .events import DomeinGebeurtenis
 from .model import (
     Afspraak,
@@ -121,7 +122,7 @@ class VerwijzingRepository(Protocol):
 class AuditLedger(Protocol):
     """Appends to the house's chain inside the current transaction (invariant 3)."""
 
-    async def vastleggen(self, gegevens: Mapping[str, Any]) -> dict[str, Any]: ...
+    async def vastleggen(self, record: AuditRecord) -> None: ...
 
 
 class GebeurtenisOutbox(Protocol):
@@ -148,12 +149,11 @@ class UnitOfWorkFactory(Protocol):
 
 
 class AuditLezer(Protocol):
-    """Reads the durable ledger (privacy officer: replay, verify, inzage)."""
+    """Reads one house's audit log, oldest first (privacy officer: inzage, replay): the database ledger or
+    the Kafka topic, both selecting with the one AuditFilter."""
 
-    async def gebeurtenissen(
-        self, huis: str, *, betrokkene: UUID | None = None, filters: Mapping[str, Any] | None = None,
-        limiet: int | None = None,
-    ) -> Sequence[dict[str, Any]]: ...
+    def gebeurtenissen(self, huis: str, filter: AuditFilter, limiet: int | None = None,
+                       ) -> AsyncIterator[dict[str, Any]]: ...
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from sqlalchemy import delete, insert, select, update
 from typer.testing import CliRunner
 
 from gateway.cli_audit import audit_app
-from gateway.domain.audit import AUDIT_TYPE, CHECKPOINT_TYPE, NUL_HASH, cloudevent, schakel, tijd
+from gateway.domain.audit import AUDIT_TYPE, CHECKPOINT_TYPE, NUL_HASH, AuditRecord, cloudevent, schakel, tijd
 from gateway.infrastructure.audit import maak_sleutelpaar, onderteken_checkpoint
 from gateway.infrastructure.db import tables as t
 from gateway.infrastructure.db.engine import maak_engine
@@ -250,11 +250,18 @@ async def test_replay_and_inzage_from_kafka(kafka_bootstrap: str, database_url: 
     records = als_records(log)
     await produceer(kafka_bootstrap, topic, records[:50] + records[30:] + als_records(noord))
 
+    # Without a database to record the read in, nothing is read.
+    r = await cli(["replay", "--kafka-bootstrap", kafka_bootstrap, "--topic", topic, "--huis", "demo"])
+    assert r.exit_code == 2 and "vastgelegd" in r.output
     r = await cli(["replay", "--kafka-bootstrap", kafka_bootstrap, "--topic", topic, "--huis", "demo",
-                   "--partner", "om", "--format", "json"])
+                   "--partner", "om", "--format", "json", "--database-url", database_url, "--gebruiker", "f.g.b."])
     assert r.exit_code == 0, r.output
     rijen = json.loads(r.stdout)
     assert [d["volgnummer"] for d in rijen] == [i for i in range(1, 121) if PARTNERS[i % 4] == "om"]
+    # The read itself is in the database's chain, with its filter and who read.
+    gelezen = await _cli_lezingen(database_url)
+    assert [(d["huis"], d["handeling"], d["filter"], d["verzoeker"]["gebruiker"]) for d in gelezen] == [
+        ("demo", "audit_inzien", {"partner": "om"}, "f.g.b.")]
 
     r = await cli(["inzage", "--bsn", BSN_A, "--huis", "demo", "--kafka-bootstrap", kafka_bootstrap,
                    "--topic", topic, "--database-url", database_url])
@@ -264,6 +271,18 @@ async def test_replay_and_inzage_from_kafka(kafka_bootstrap: str, database_url: 
     assert [d["volgnummer"] for d in rapport["uitwisselingen"]] == list(range(4, 121, 4))
     assert {d["betrokkene"] for d in rapport["uitwisselingen"]} == {str(a_demo)}
     assert BSN_A not in r.output
+
+
+async def _cli_lezingen(url: str) -> list[dict]:
+    """The audit records of reads made on the command line, in chain order."""
+    engine = maak_engine(url)
+    try:
+        async with engine.connect() as conn:
+            rijen = await conn.execute(select(t.audit_ledger.c.event).order_by(t.audit_ledger.c.huis,
+                                                                               t.audit_ledger.c.volgnummer))
+            return [r.event["data"] for r in rijen if r.event["data"]["verzoeker"]["clientId"] == "ketenpoort-cli"]
+    finally:
+        await engine.dispose()
 
 
 # --------------------------------------------------------------------------- database
@@ -450,6 +469,11 @@ async def test_replay_filters_and_formats(gevuld) -> None:  # noqa: ANN001
     r = await cli(["replay", "--database-url", url, "--format", "json"])
     assert r.exit_code == 0, r.output
     alles = json.loads(r.stdout)
+    # The CLI's own reads are recorded first (one per house), so they are in what is read.
+    eigen = [d for d in alles if d["verzoeker"]["clientId"] == "ketenpoort-cli"]
+    assert [(d["huis"], d["handeling"], d["volgnummer"], d["filter"]) for d in eigen] == [
+        ("demo", "audit_inzien", 61, {}), ("noord", "audit_inzien", 21, {})]
+    alles = [d for d in alles if d not in eigen]
     assert len(alles) == 80 and all(d.get("handtekening") is None for d in alles)  # checkpoints are not replayed
     assert [d["volgnummer"] for d in alles if d["huis"] == "demo"] == list(range(1, 61))
 
@@ -462,7 +486,8 @@ async def test_replay_filters_and_formats(gevuld) -> None:  # noqa: ANN001
     assert r.exit_code == 0, r.output
     rijen = list(csv.DictReader(io.StringIO(r.stdout)))
     assert {(x["huis"], x["betrokkene"]) for x in rijen} == {("demo", str(a_demo)), ("noord", str(a_noord))}
-    assert len(rijen) == 12 + 20 and BSN_A not in r.output
+    assert len(rijen) == 12 + 20 + 2 and BSN_A not in r.output  # + this read, recorded about the person per house
+    assert [x["clientId"] for x in rijen].count("ketenpoort-cli") == 2
     assert rijen[0].keys() >= {"volgnummer", "tijdstip", "handeling", "besluit", "partner", "gebruiker", "regel",
                                "convenantId", "convenantVersie"}
 
@@ -480,7 +505,9 @@ async def test_inzage_reports_only_this_person_and_never_the_bsn(gevuld) -> None
     rapport = json.loads(r.stdout)
     assert rapport["huis"] == "demo" and rapport["betrokkene"] == {"id": str(a_demo)}
     uit = rapport["uitwisselingen"]
-    assert [d["volgnummer"] for d in uit] == list(range(5, 61, 5)) and rapport["aantal"] == 12
+    # the exchanges about the person, and this inzage itself (recorded before it was read)
+    assert [d["volgnummer"] for d in uit] == [*range(5, 61, 5), 61] and rapport["aantal"] == 13
+    assert uit[-1]["handeling"] == "inzage" and uit[-1]["verzoeker"]["clientId"] == "ketenpoort-cli"
     assert {d["betrokkene"] for d in uit} == {str(a_demo)} and {d["huis"] for d in uit} == {"demo"}
     eerste = uit[0]
     assert eerste["verzoeker"] == {"partner": "om", "clientId": "demo-om", "gebruiker": "medewerker2"}
@@ -565,7 +592,7 @@ async def test_what_the_gateway_writes_verifies(database_url: str, tmp_path: Pat
             async with engine.begin() as conn:
                 ledger = SqlAuditLedger(conn, ondertekenaar)
                 for i in range(blok * 46 + 1, blok * 46 + 47):
-                    await ledger.vastleggen(audit_data("demo", i, uuid.UUID(int=i % 3 + 1)))
+                    await ledger.vastleggen(AuditRecord.uit_data(audit_data("demo", i, uuid.UUID(int=i % 3 + 1))))
         async with engine.begin() as conn:
             assert await checkpoint_indien_nodig(conn, "demo", ondertekenaar, 0.0)
     finally:

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from gateway.domain.audit import Handeling
+from gateway.domain.audit import AuditFilter, Handeling
 
 from ..deps import Aanroeper, Afh, afh
 from ..schemas import AuditGebeurtenissenUit, InzageUit, InzageVerzoek, Ref
@@ -32,9 +32,9 @@ async def gebeurtenissen(
     besluit: Literal["toegestaan", "geweigerd"] | None = None,
     limiet: Annotated[int, Query(ge=1, le=10000)] = 1000,
 ) -> AuditGebeurtenissenUit:
-    data = await d.audit.gebeurtenissen(v, vanaf=vanaf, tot=tot, partner=partner,
-                                        handeling=handeling.value if handeling else None, besluit=besluit,
-                                        limiet=limiet)
+    filter = AuditFilter(vanaf=vanaf, tot=tot, partner=partner, handeling=handeling.value if handeling else None,
+                         besluit=besluit)
+    data = await d.audit.gebeurtenissen(v, filter, limiet)
     return AuditGebeurtenissenUit(gebeurtenissen=data)
 
 

@@ -2,6 +2,7 @@
 
 - ``keten``       handelingen, RFC 8785 canonical JSON, the SHA-256 links, CloudEvents envelopes
 - ``record``      the typed audit record from the service to the ledger, and the one audit filter
+- ``kolommen``    the ledger's indexed columns, as the writer fills them and the verifier checks them
 - ``checkpoint``  the signed checkpoint record and the message its signature covers
 - ``verifier``    KetenVerificatie: hash chain, checkpoints, the first break (with ``ankers``,
                   ``diagnose``, ``records``, ``verslag``)
@@ -22,12 +23,15 @@ from .keten import (
     schakel,
     tijd,
 )
+from .record import AuditFilter, AuditRecord
 from .records import huis_van, per_huis
 from .verifier import HandtekeningControle, KetenVerificatie, verifieer, verifieer_per_huis
 from .verslag import Bevinding, Breuktype, Verslag
 
 __all__ = [
     "AUDIT_TYPE",
+    "AuditFilter",
+    "AuditRecord",
     "CHECKPOINT_ELKE",
     "CHECKPOINT_MAX_LEEFTIJD_S",
     "CHECKPOINT_TYPE",

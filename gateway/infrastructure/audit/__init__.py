@@ -7,7 +7,7 @@
 """
 
 from .bron import AuditBronFout, Kolomafwijking, Reeks, Voortgang
-from .database_lezer import lees_database, lees_database_gehasht, lees_engine, tellerstanden, zoek_betrokkenen
+from .database_lezer import lees_database, lees_database_gehasht, lees_engine, tellerstanden
 from .kafka_lezer import lees_kafka, lees_kafka_gehasht
 from .sleutels import (
     handtekening_controle,
@@ -39,5 +39,4 @@ __all__ = [
     "sleutel_id",
     "snelle_keten_hash",
     "tellerstanden",
-    "zoek_betrokkenen",
 ]

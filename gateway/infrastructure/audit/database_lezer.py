@@ -22,7 +22,6 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from ..db import tables as t
-from ..identity import AesGcmKluis
 from gateway.domain.audit.kolommen import LEDGER_KOLOMMEN
 
 from .bron import PARALLEL_VANAF, AuditBronFout, Gelezen, Kolomafwijking, Reeks, Voortgang
@@ -261,25 +260,6 @@ async def tellerstanden(url: str, huis: str | None = None) -> dict[str, tuple[in
             if huis is not None:
                 q = q.where(t.huis_tellers.c.huis == huis)
             return {r.huis: (int(r.volgnummer), r.laatste_hash) for r in await conn.execute(q) if r.volgnummer > 0}
-    finally:
-        await engine.dispose()
-
-
-async def zoek_betrokkenen(url: str, identiteitssleutel: str, bsn: str, huis: str | None = None) -> dict[str, UUID]:
-    """The betrokkene id per house for a BSN, through the vault's pseudonym (the BSN is never sent anywhere)."""
-    kluis = AesGcmKluis(identiteitssleutel)
-    engine = lees_engine(url)
-    i = t.identiteiten.c
-    try:
-        async with engine.connect() as conn:
-            huizen = [huis] if huis is not None else [r[0] for r in await conn.execute(select(i.huis).distinct())]
-            uit: dict[str, UUID] = {}
-            for h in huizen:
-                rij = (await conn.execute(
-                    select(i.betrokkene_id).where(i.huis == h, i.pseudoniem == kluis.pseudoniem(h, bsn)))).first()
-                if rij is not None:
-                    uit[h] = rij.betrokkene_id
-            return uit
     finally:
         await engine.dispose()
 

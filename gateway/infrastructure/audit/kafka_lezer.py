@@ -10,10 +10,11 @@ verifier sees that something is there.
 from __future__ import annotations
 
 import asyncio
+from collections import OrderedDict
 from collections.abc import AsyncIterator
 from typing import Any
 
-from gateway.domain.audit import AUDIT_TYPE, huis_van
+from gateway.domain.audit import AUDIT_TYPE, AuditFilter, huis_van
 
 from .bron import AuditBronFout, Gelezen, Voortgang
 from .snel_json import laad_json, lees_event
@@ -148,3 +149,30 @@ async def _stop_stil(consumer: Any) -> None:
         pass
 
 
+
+
+class KafkaAuditLezer:
+    """The AuditLezer port over the topic: one house's audit data objects in log order, selected with the
+    AuditFilter on the hashed event itself; redeliveries dropped by CloudEvent id."""
+
+    def __init__(self, bootstrap: str, topic: str):
+        self.bootstrap, self.topic = bootstrap, topic
+
+    async def gebeurtenissen(self, huis: str, filter: AuditFilter, limiet: int | None = None,
+                             ) -> AsyncIterator[dict[str, Any]]:
+        gezien: OrderedDict[str, None] = OrderedDict()  # recent ids: redeliveries lie close together
+        n = 0
+        async for _, ev in lees_kafka(self.bootstrap, self.topic, huis=huis):
+            data = ev.get("data")
+            if ev.get("type") != AUDIT_TYPE or not isinstance(data, dict) or not filter.past(data):
+                continue
+            ev_id = str(ev.get("id"))
+            if ev_id in gezien:
+                continue
+            gezien[ev_id] = None
+            if len(gezien) > 100_000:
+                gezien.popitem(last=False)
+            yield data
+            n += 1
+            if limiet is not None and n >= limiet:
+                return

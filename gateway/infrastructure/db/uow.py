@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -11,7 +11,7 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from gateway.domain.audit import AUDIT_TYPE, CHECKPOINT_ELKE, CHECKPOINT_TYPE, NUL_HASH, Checkpoint, cloudevent, schakel
+from gateway.domain.audit import AUDIT_TYPE, AuditRecord, CHECKPOINT_ELKE, CHECKPOINT_TYPE, NUL_HASH, Checkpoint, cloudevent, schakel
 from gateway.domain.errors import AuditNietVastgelegd
 from gateway.domain.events import DomeinGebeurtenis
 
@@ -105,8 +105,7 @@ class _Schrijfbuffer:
     requests of one house share the chain. Outbox rows keep the order in which the records were made, so
     the relay publishes them in chain order. Nothing is written when the transaction is not committed.
 
-    The dict `audit()` returns is the record itself: its volgnummer, vorigeHash and hash are filled in when
-    the transaction commits.
+    ``geschakeld`` lists (huis, volgnummer, hash) of every record linked, for receipts once committed.
     """
 
     def __init__(self, conn: AsyncConnection, ondertekenaar: Ondertekenaar | None = None):
@@ -115,11 +114,10 @@ class _Schrijfbuffer:
         self._wachtrij: list[tuple[str, Any]] = []  # ("audit", data) | ("gebeurtenis", DomeinGebeurtenis)
         self.checkpoints: list[dict[str, Any]] = []  # checkpoint events written, for the witnesses after commit
         self.aantallen: dict[tuple[str, str], int] = {}  # audit records written per (huis, besluit), for metrics
+        self.geschakeld: list[tuple[str, int, str]] = []
 
-    def audit(self, gegevens: Mapping[str, Any]) -> dict[str, Any]:
-        data = dict(gegevens)
-        self._wachtrij.append(("audit", data))
-        return data
+    def audit(self, record: AuditRecord) -> None:
+        self._wachtrij.append(("audit", record.als_data()))
 
     def gebeurtenis(self, g: DomeinGebeurtenis) -> None:
         self._wachtrij.append(("gebeurtenis", g))
@@ -169,6 +167,7 @@ class _Schrijfbuffer:
             "betrokkene": UUID(betrokkene) if betrokkene else None, "event": ev,
         })
         outbox.append({"huis": huis, "topic": "audit", "sleutel": huis, "event": ev, "aangemaakt_op": _nu()})
+        self.geschakeld.append((huis, volgnummer, data["hash"]))
         sleutel = (huis, data["besluit"])
         self.aantallen[sleutel] = self.aantallen.get(sleutel, 0) + 1
         if self._ondertekenaar is not None and volgnummer % CHECKPOINT_ELKE == 0:
@@ -201,13 +200,13 @@ class SqlAuditLedger:
         self._ondertekenaar = ondertekenaar
         self._buffer = buffer
 
-    async def vastleggen(self, gegevens: Mapping[str, Any]) -> dict[str, Any]:
+    async def vastleggen(self, record: AuditRecord) -> None:
         if self._buffer is not None:
-            return self._buffer.audit(gegevens)
+            self._buffer.audit(record)
+            return
         los = _Schrijfbuffer(self._conn, self._ondertekenaar)
-        data = los.audit(gegevens)
+        los.audit(record)
         await los.schrijf()
-        return data
 
 
 class SqlGebeurtenisOutbox:
@@ -271,6 +270,7 @@ class SqlUnitOfWork:
             raise AuditNietVastgelegd(f"transaction with audit event failed: {type(e).__name__}") from None
         self._committed = True
         b = self._buffer
+        self.vastgelegd = list(b.geschakeld)  # (huis, volgnummer, hash) of this commit's audit records
         if self._teller is not None:
             for (huis, besluit), n in b.aantallen.items():
                 self._teller(huis, besluit, n)
