@@ -85,7 +85,9 @@ class Generator:
             self.vorige = data["hash"]
             event_id = uuid.uuid4()
             ev = cloudevent(id=event_id, type=AUDIT_TYPE, huis=self.huis, time=self.tijd, data=data)
-            ledger.append((self.huis, self.volgnummer, event_id, data["hash"], self.tijd, data["handeling"],
+            # the tijdstip column as the gateway stores it: the event's own time (to the millisecond)
+            tijdstip = datetime.fromisoformat(data["tijdstip"].replace("Z", "+00:00"))
+            ledger.append((self.huis, self.volgnummer, event_id, data["hash"], tijdstip, data["handeling"],
                            data["besluit"], data["verzoeker"]["partner"], uuid.UUID(data["betrokkene"]), _dumps(ev)))
             if self.volgnummer % CHECKPOINT_ELKE == 0:
                 checkpoints.append(self._checkpoint())

@@ -33,7 +33,15 @@ def _p(h: object) -> int:
 
 def _id_digest(ev_id: str) -> int:
     """64 bits of an event id, to recognise redeliveries (always together with the full chain hash)."""
-    # A stable digest (not the per-process randomised hash()): helper processes compute the same value.
+    # A stable digest (not the per-process randomised hash()), so helper processes compute the same value:
+    # a UUID's 128 bits folded to 64 (the common case, cheap), anything else through blake2b.
+    if len(ev_id) == 36:
+        try:
+            u = int(ev_id.replace("-", ""), 16)
+        except ValueError:
+            pass
+        else:
+            return (u >> 64) ^ (u & _GEEN)
     return int.from_bytes(hashlib.blake2b(ev_id.encode("utf-8", "surrogatepass"), digest_size=8).digest())
 
 

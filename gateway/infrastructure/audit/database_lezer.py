@@ -81,8 +81,11 @@ def lees_database_gehasht(
 
 # The indexed columns as the event writes them (text ids, RFC 3339 UTC to the millisecond), for the check
 # that they still say what the hashed event says.
-_PG_KOLOMMEN = (", huis, volgnummer, event_id::text, hash, to_char(tijdstip AT TIME ZONE 'UTC', "
-                "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), handeling, besluit, partner, betrokkene::text")
+# On PostgreSQL as one text per row (rijen.KOLOMMEN_SCHEIDING between them, rijen.NULL for NULL): a helper
+# process gets one string instead of nine values.
+_PG_KOLOMMEN = (", concat_ws(chr(31), huis, volgnummer, event_id, hash, to_char(tijdstip AT TIME ZONE 'UTC', "
+                "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), handeling, besluit, coalesce(partner, chr(1)), "
+                "coalesce(betrokkene::text, chr(1)))")
 
 
 async def _lees_database(

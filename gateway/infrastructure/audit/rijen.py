@@ -19,11 +19,15 @@ from typing import Any
 import orjson
 
 from gateway.domain.audit import AUDIT_TYPE, tijd
-from gateway.domain.audit.kolommen import afwijkende_kolommen
+from gateway.domain.audit.kolommen import LEDGER_KOLOMMEN, afwijkende_kolommen, ledger_waarden
 from gateway.domain.audit.records import _id_digest
 
 from .bron import Kolomafwijking, Reeks
 from .snel_json import laad_json, lees_event, namen_onder_d800, orjson_hash, zonder_float
+
+KOLOMMEN_SCHEIDING = "\x1f"  # between the columns in PostgreSQL's one text per row
+NULL = "\x01"  # a NULL column in that text
+
 
 def _tekst(v: Any) -> Any:
     """A stored column value as the event writes it: text (ids, RFC 3339 times), integers, None."""
@@ -35,7 +39,23 @@ def _tekst(v: Any) -> Any:
     return str(v)  # UUID (also asyncpg's)
 
 
-def _afwijkingen(ev: Any, kolommen: tuple[Any, ...] | None) -> tuple[str, ...]:
+def _kol(r: Any) -> Any:
+    """The row's indexed columns: one text (PostgreSQL, KOLOMMEN_SCHEIDING-joined: cheap to hand to a helper)
+    or the values themselves."""
+    return r[2] if len(r) == 3 and type(r[2]) is str else tuple(r[2:])
+
+
+def _als_tekst(ev_id: str, data: dict[str, Any]) -> str:
+    """ledger_waarden(ev_id, data) as PostgreSQL's one text per row (_PG_KOLOMMEN), written out: the hot path."""
+    v = data.get("verzoeker")
+    p = v.get("partner") if type(v) is dict else None
+    b = data.get("betrokkene")
+    return (f"{data.get('huis')}\x1f{data.get('volgnummer')}\x1f{ev_id}\x1f{data.get('hash')}\x1f"
+            f"{data.get('tijdstip')}\x1f{data.get('handeling')}\x1f{data.get('besluit')}\x1f"
+            f"{NULL if p is None else p}\x1f{NULL if b is None else b}")
+
+
+def _afwijkingen(ev: Any, kolommen: tuple[Any, ...] | str | None) -> tuple[str, ...]:
     """Which indexed columns of the row differ from its event (nothing to say for an unreadable event:
     the chain check reports that one)."""
     if not kolommen:
@@ -43,7 +63,17 @@ def _afwijkingen(ev: Any, kolommen: tuple[Any, ...] | None) -> tuple[str, ...]:
     data = ev.get("data") if type(ev) is dict else None
     if type(data) is not dict:
         return ()
-    return afwijkende_kolommen(str(ev.get("id")), data, tuple(map(_tekst, kolommen)))
+    ev_id = str(ev.get("id"))
+    if type(kolommen) is str:
+        if kolommen == _als_tekst(ev_id, data):
+            return ()
+        verwacht = ledger_waarden(ev_id, data)
+        delen = kolommen.split(KOLOMMEN_SCHEIDING)
+        if len(delen) != len(LEDGER_KOLOMMEN):
+            return LEDGER_KOLOMMEN
+        return tuple(n for n, v, k in zip(LEDGER_KOLOMMEN, verwacht, delen)
+                     if (NULL if v is None else str(v)) != k)
+    return afwijkende_kolommen(ev_id, data, tuple(map(_tekst, kolommen)))
 
 
 async def _hier(stukken: AsyncIterator[list[Any]], ontleed: Callable[[Any], tuple[Any, str | None]],
@@ -52,7 +82,7 @@ async def _hier(stukken: AsyncIterator[list[Any]], ontleed: Callable[[Any], tupl
         gelezen = [ontleed(r[1]) for r in rijen]
         afwijkend = []
         for r, (ev, _) in zip(rijen, gelezen):
-            if len(r) > 2 and (namen := _afwijkingen(ev, tuple(r[2:]))):
+            if len(r) > 2 and (namen := _afwijkingen(ev, _kol(r))):
                 afwijkend.append(Kolomafwijking(r[0], namen))
         yield [r[0] for r in rijen], gelezen, afwijkend
 
@@ -81,10 +111,10 @@ async def _in_helpers(stukken: AsyncIterator[list[Any]], pool: Any, werkers: int
             if reeksen:
                 onderweg.append((len(rijen), loop.run_in_executor(
                     pool, _ontleed_stuk_reeksen, [r[0] for r in rijen], [r[1] for r in rijen],
-                    [tuple(r[2:]) for r in rijen])))
+                    [_kol(r) for r in rijen])))
             else:
                 onderweg.append(([r[0] for r in rijen], loop.run_in_executor(
-                    pool, _ontleed_stuk, [r[0] for r in rijen], [r[1] for r in rijen], [tuple(r[2:]) for r in rijen])))
+                    pool, _ontleed_stuk, [r[0] for r in rijen], [r[1] for r in rijen], [_kol(r) for r in rijen])))
             if len(onderweg) > werkers:
                 kop, klaar = onderweg.popleft()
                 yield (kop, await klaar) if reeksen else (kop, *await klaar)
