@@ -207,8 +207,19 @@ async def test_full_rewrite_re_signed_with_the_real_key_is_a_split_view(keten, i
     partner = tmp_path / "partner-checkpoints.jsonl"
     partner.write_text("".join(json.dumps(d) + "\n" for d in bewaard))
     # The insider holds the real signing key: rewrites from 5 on, and signs new checkpoints for every one.
+    await _herschrijf_en_onderteken(keten, instellingen)
+    code, breuken, uit = await _verify(instellingen)
+    assert code == INTACT, uit  # the database alone cannot tell
+    for getuige in (str(instellingen.checkpoint_dir), str(partner)):
+        code, breuken, uit = await _verify(instellingen, "--witness", getuige)
+        assert code == GEBROKEN and breuken["demo"] is not None and breuken["demo"][0] == 100, (getuige, uit)
+        assert breuken["demo"][1] in ("gesplitst", "gewijzigd"), uit
+
+
+async def _herschrijf_en_onderteken(o, instellingen: Instellingen) -> None:  # noqa: ANN001
+    """A rewrite from 5 on, every checkpoint re-signed with the real key."""
     ondertekenaar = laad_ondertekenaar(Path(instellingen.signing_key))
-    async with keten.container.engine.begin() as conn:
+    async with o.container.engine.begin() as conn:
         await _herschrijf(conn, "demo", 5, N, lambda d: d.__setitem__("reden", "herschreven"))
         rijen = (await conn.execute(select(C.c.volgnummer, C.c.event).where(C.c.huis == "demo"))).all()
         for vn, ev in rijen:
@@ -216,12 +227,26 @@ async def test_full_rewrite_re_signed_with_the_real_key_is_a_split_view(keten, i
             data = ondertekenaar.onderteken(Checkpoint("demo", vn, h)).als_data()
             await conn.execute(update(C).where(C.c.huis == "demo", C.c.volgnummer == vn)
                                .values(hash=h, handtekening=data["handtekening"], event={**ev, "data": data}))
-    code, breuken, uit = await _verify(instellingen)
-    assert code == INTACT, uit  # the database alone cannot tell
-    for getuige in (str(instellingen.checkpoint_dir), str(partner)):
-        code, breuken, uit = await _verify(instellingen, "--witness", getuige)
-        assert code == GEBROKEN and breuken["demo"] is not None and breuken["demo"][0] == 100, (getuige, uit)
-        assert breuken["demo"][1] in ("gesplitst", "gewijzigd"), uit
+
+
+@pytest.mark.kafka
+async def test_full_rewrite_is_caught_by_the_checkpoints_on_kafka(keten, instellingen, kafka_bootstrap) -> None:  # noqa: ANN001
+    from gateway.infrastructure.kafka_relay import OutboxRelay
+
+    topic = f"audit-{uuid.uuid4().hex[:8]}"
+    relay = OutboxRelay(keten.container.engine, kafka_bootstrap, audit_topic=topic,
+                        events_topic=f"events-{uuid.uuid4().hex[:8]}", batch=500)
+    try:
+        while await relay.ronde():
+            pass
+    finally:
+        await relay.sluit()
+    await _herschrijf_en_onderteken(keten, instellingen)
+    code, _, uit = await _verify(instellingen)
+    assert code == INTACT, uit
+    code, breuken, uit = await _verify(instellingen, "--kafka-bootstrap", kafka_bootstrap, "--topic", topic,
+                                       "--witness", "kafka")
+    assert code == GEBROKEN and breuken["demo"] is not None and breuken["demo"][0] == 100, uit
 
 
 async def test_signing_key_rotation_keeps_every_old_checkpoint_valid(keten, instellingen) -> None:  # noqa: ANN001

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from gateway.domain.audit import AUDIT_TYPE, AuditRecord, CHECKPOINT_ELKE, CHECKPOINT_TYPE, NUL_HASH, Checkpoint, cloudevent, schakel
+from gateway.domain.audit.kolommen import ledger_waarden
 from gateway.domain.errors import AuditNietVastgelegd
 from gateway.domain.events import DomeinGebeurtenis
 
@@ -159,11 +160,11 @@ class _Schrijfbuffer:
         tijdstip = datetime.fromisoformat(data["tijdstip"].replace("Z", "+00:00"))
         event_id = uuid4()
         ev = cloudevent(id=event_id, type=AUDIT_TYPE, huis=huis, time=tijdstip, data=data)
-        betrokkene = data.get("betrokkene")
+        # The indexed columns from the one definition `audit verify` holds them against.
+        *_, handeling, besluit, partner, betrokkene = ledger_waarden(str(event_id), data)
         ledger.append({
             "huis": huis, "volgnummer": volgnummer, "event_id": event_id, "hash": data["hash"], "tijdstip": tijdstip,
-            "handeling": data["handeling"], "besluit": data["besluit"],
-            "partner": (data.get("verzoeker") or {}).get("partner"),
+            "handeling": handeling, "besluit": besluit, "partner": partner,
             "betrokkene": UUID(betrokkene) if betrokkene else None, "event": ev,
         })
         outbox.append({"huis": huis, "topic": "audit", "sleutel": huis, "event": ev, "aangemaakt_op": _nu()})
