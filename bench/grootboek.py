@@ -19,9 +19,9 @@ from typing import Any
 
 import asyncpg
 
-from gateway.domain.audit import AUDIT_TYPE, CHECKPOINT_TYPE, NUL_HASH, cloudevent, schakel, tijd
+from gateway.domain.audit import AUDIT_TYPE, Checkpoint, CHECKPOINT_TYPE, NUL_HASH, cloudevent, schakel, tijd
 from gateway.infrastructure.db.uow import CHECKPOINT_ELKE
-from gateway.infrastructure.ondertekening import Ondertekenaar
+from gateway.infrastructure.audit.sleutels import Ondertekenaar
 
 LEDGER_KOLOMMEN = ["huis", "volgnummer", "event_id", "hash", "tijdstip", "handeling", "besluit", "partner",
                    "betrokkene", "event"]
@@ -85,16 +85,17 @@ class Generator:
             self.vorige = data["hash"]
             event_id = uuid.uuid4()
             ev = cloudevent(id=event_id, type=AUDIT_TYPE, huis=self.huis, time=self.tijd, data=data)
-            ledger.append((self.huis, self.volgnummer, event_id, data["hash"], self.tijd, data["handeling"],
+            # the tijdstip column as the gateway stores it: the event's own time (to the millisecond)
+            tijdstip = datetime.fromisoformat(data["tijdstip"].replace("Z", "+00:00"))
+            ledger.append((self.huis, self.volgnummer, event_id, data["hash"], tijdstip, data["handeling"],
                            data["besluit"], data["verzoeker"]["partner"], uuid.UUID(data["betrokkene"]), _dumps(ev)))
             if self.volgnummer % CHECKPOINT_ELKE == 0:
                 checkpoints.append(self._checkpoint())
         return ledger, checkpoints
 
     def _checkpoint(self) -> tuple:
-        handtekening = self.ondertekenaar.onderteken(self.huis, self.volgnummer, self.vorige)
-        data = {"huis": self.huis, "volgnummer": self.volgnummer, "hash": self.vorige, "handtekening": handtekening,
-                "sleutelId": self.ondertekenaar.sleutel_id}
+        cp = self.ondertekenaar.onderteken(Checkpoint(self.huis, self.volgnummer, self.vorige))
+        handtekening, data = cp.handtekening, cp.als_data()
         event_id = uuid.uuid4()
         ev = cloudevent(id=event_id, type=CHECKPOINT_TYPE, huis=self.huis, time=self.tijd, data=data)
         return (self.huis, self.volgnummer, event_id, self.vorige, handtekening, self.ondertekenaar.sleutel_id,

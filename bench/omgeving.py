@@ -127,7 +127,7 @@ def maak_configuratie(map_: Path, *, mock_basispoort: int | None, max_verbinding
 
 def sleutels(map_: Path) -> tuple[Path, Path]:
     """The checkpoint signing key (Ed25519) and the built-in issuer's token key (RSA), made once per run."""
-    from gateway.infrastructure.ondertekening import laad_of_maak_sleutel
+    from gateway.infrastructure.audit.sleutels import laad_of_maak_sleutel
     from gateway.infrastructure.tokens import laad_of_maak_tokensleutel
 
     ondertekening = map_ / "signing.key"

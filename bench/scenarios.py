@@ -268,7 +268,7 @@ def top_van_profiel(bestand: Path, n: int = 25) -> dict[str, list]:
 
 async def audit_doorvoer(ctx: Context, aantal: int) -> dict[str, Any]:
     from gateway.infrastructure.kafka_relay import CONTENT_TYPE, maak_producer
-    from gateway.infrastructure.ondertekening import Ondertekenaar, laad_of_maak_sleutel
+    from gateway.infrastructure.audit.sleutels import Ondertekenaar, laad_of_maak_sleutel
 
     await _wacht_outbox_leeg(ctx)
     ondertekenaar = Ondertekenaar(laad_of_maak_sleutel(ctx.ondertekening))
@@ -332,7 +332,7 @@ def _audit_commando(env: dict[str, str]) -> tuple[list[str], str] | None:
 
 
 async def verify_en_inzage(ctx: Context, aantal: int, persoon_events: int) -> dict[str, Any]:
-    from gateway.infrastructure.ondertekening import Ondertekenaar, laad_of_maak_sleutel, publiek_pad
+    from gateway.infrastructure.audit.sleutels import Ondertekenaar, laad_of_maak_sleutel, publiek_pad
 
     huis = "landelijk"
     url = await maak_database(ctx.pg, "jaar")

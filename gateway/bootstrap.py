@@ -19,8 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.api.app import create_app
 from gateway.api.deps import Afhankelijkheden
+from gateway.domain.audit import CHECKPOINT_MAX_LEEFTIJD_S
 from gateway.domain.convenant import Convenanten
-from gateway.domain.ports import Bron, Klok, UnitOfWorkFactory
+from gateway.domain.ports import Bron, Klok
 from gateway.infrastructure.convenant_loader import laad_convenanten
 from gateway.infrastructure.db.engine import maak_engine
 from gateway.infrastructure.db.uow import SqlUnitOfWorkFactory
@@ -31,7 +32,8 @@ from gateway.infrastructure.db.uow import checkpoint_indien_nodig
 from gateway.infrastructure.identity import AesGcmKluis
 from gateway.infrastructure.kafka_relay import OutboxRelay
 from gateway.infrastructure.observability import Metrieken, configureer_tracing
-from gateway.infrastructure.ondertekening import Ondertekenaar, laad_of_maak_sleutel
+from gateway.infrastructure.audit.getuigen import CheckpointMap
+from gateway.infrastructure.audit.sleutels import Ondertekenaar, laad_ondertekenaar
 from gateway.infrastructure.settings import Instellingen
 from gateway.infrastructure.tokens import (
     JwksBron,
@@ -64,7 +66,7 @@ class SysteemKlok:
 class Container:
     instellingen: Instellingen
     engine: AsyncEngine
-    uow: UnitOfWorkFactory
+    uow: SqlUnitOfWorkFactory
     convenanten: Convenanten
     omgeving: Omgeving
     uitgever: TokenUitgever | None
@@ -78,9 +80,6 @@ class Container:
         for bron in self.bronnen.values():
             await bron.sluit()
         await self.engine.dispose()
-
-
-CHECKPOINT_MAX_LEEFTIJD_S = 60.0
 
 
 async def _periodiek(naam: str, interval: float, werk: Callable[[], Awaitable[object]]) -> None:
@@ -105,7 +104,9 @@ def achtergrondtaken(c: Container) -> dict[str, Awaitable[None]]:
         async def checkpoints() -> None:
             for huis in c.convenanten.per_huis:
                 async with c.engine.begin() as conn:
-                    await checkpoint_indien_nodig(conn, huis, ondertekenaar, CHECKPOINT_MAX_LEEFTIJD_S)
+                    gemaakt = await checkpoint_indien_nodig(conn, huis, ondertekenaar, CHECKPOINT_MAX_LEEFTIJD_S)
+                if gemaakt is not None and c.uow.getuige is not None:  # committed: now it may be witnessed
+                    await c.uow.getuige.schrijf_alle([gemaakt])
 
         taken["checkpoints"] = _periodiek("checkpoints", 10.0, checkpoints)
     afspraken = c.afhankelijkheden.afspraken
@@ -176,10 +177,12 @@ def bouw(
     engine = maak_engine(instellingen.database_url)
     ondertekenaar = None
     if instellingen.signing_key is not None:
-        ondertekenaar = Ondertekenaar(laad_of_maak_sleutel(Path(instellingen.signing_key)))
+        ondertekenaar = laad_ondertekenaar(Path(instellingen.signing_key))
     else:
         log.warning("audit.geen_ondertekeningssleutel", gevolg="geen checkpoints; afkappen niet aantoonbaar")
-    uow = SqlUnitOfWorkFactory(engine, ondertekenaar)
+    metrieken = Metrieken()
+    getuige = CheckpointMap(instellingen.checkpoint_dir) if instellingen.checkpoint_dir else None
+    uow = SqlUnitOfWorkFactory(engine, ondertekenaar, getuige=getuige, teller=metrieken.audit_vastgelegd)
     kluis = maak_kluis(instellingen)
     identiteiten = SqlIdentiteitRijen(engine)
     omgeving = Omgeving(uow=uow, convenanten=convenanten, kluis=kluis,
@@ -229,9 +232,10 @@ def bouw(
         gebeurtenissen=GebeurtenisDienst(omgeving, SqlGebeurtenisLezer(engine)),
         tokens=controle,
         gereed=gereed,
-        metrieken=Metrieken(),
+        metrieken=metrieken,
         max_body_bytes=instellingen.max_body_bytes,
         publieke_sleutel=ondertekenaar.publieke_sleutel_pem() if ondertekenaar else None,
+        sleutelring=ondertekenaar.ring.bytes() if ondertekenaar else None,
         bewijzen=BewijsDienst(SqlAuditBewijzen(engine)),
     )
     container = Container(instellingen, engine, uow, convenanten, omgeving, uitgever, afh, bronnen)
@@ -259,3 +263,31 @@ def bouw(
     routers = [maak_oauth_router(uitgever)] if uitgever else []
     container.app = create_app(afh, extra_routers=routers, lifespan=lifespan)
     return container
+
+
+@dataclass
+class AuditCli:
+    """What `ketenpoort audit replay|inzage` use: the API's own AuditDienst over the ledger or the topic."""
+
+    dienst: AuditDienst
+    convenanten: Convenanten
+    engine: AsyncEngine
+
+    async def sluit(self) -> None:
+        await self.engine.dispose()
+
+
+def bouw_audit_cli(instellingen: Instellingen, *, kafka: tuple[str, str] | None = None) -> AuditCli:
+    """The privacy officer's reads on the command line, wired as in the API: each read is recorded in the
+    chain (the database of ``instellingen``) before anything is read; ``kafka`` (bootstrap, topic) reads the
+    topic instead of the ledger."""
+    from gateway.infrastructure.audit.kafka_lezer import KafkaAuditLezer
+
+    convenanten = laad_convenanten(Path(instellingen.config_dir))
+    engine = maak_engine(instellingen.database_url)
+    ondertekenaar = laad_ondertekenaar(Path(instellingen.signing_key)) if instellingen.signing_key else None
+    getuige = CheckpointMap(instellingen.checkpoint_dir) if instellingen.checkpoint_dir else None
+    uow = SqlUnitOfWorkFactory(engine, ondertekenaar, getuige=getuige)
+    omgeving = Omgeving(uow=uow, convenanten=convenanten, kluis=maak_kluis(instellingen), klok=SysteemKlok())
+    lezer = KafkaAuditLezer(*kafka) if kafka is not None else SqlAuditLezer(engine)
+    return AuditCli(AuditDienst(omgeving, lezer), convenanten, engine)

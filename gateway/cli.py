@@ -14,6 +14,7 @@ from rich.console import Console
 
 from gateway.cli_audit import audit_app
 from gateway.cli_bewijzen import registreer as _registreer_bewijzen
+from gateway.cli_sleutels import sleutels_app
 from gateway.cli_sleutels_identiteit import identiteit_app
 from gateway.domain.convenant import Uitwisseling, decide
 from gateway.domain.model import GegevenDoor, Toestemming
@@ -26,7 +27,6 @@ app.add_typer(convenant_app, name="convenant")
 app.add_typer(db_app, name="db")
 _registreer_bewijzen(audit_app)
 app.add_typer(audit_app, name="audit")
-sleutels_app = typer.Typer(help="Sleutelbeheer: identiteitssleutels.", no_args_is_help=True)
 app.add_typer(sleutels_app, name="sleutels")
 sleutels_app.add_typer(identiteit_app, name="identiteit")
 
@@ -158,7 +158,7 @@ def demo(
     from gateway.infrastructure.db.migrate import upgrade
     from gateway.infrastructure.observability import configureer_logging
 
-    from gateway.infrastructure.ondertekening import laad_of_maak_sleutel
+    from gateway.infrastructure.audit.sleutels import laad_of_maak_sleutel
 
     config_dir = config or Path("deploy/demo")
     # Demo secrets are generated once into .ketenpoort/ (demo only; production supplies its own).

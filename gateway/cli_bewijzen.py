@@ -21,7 +21,8 @@ from gateway.domain.ontvangstbewijs import Ontvangstbewijs
 bewijs_app = typer.Typer(help="Merkle-bewijzen (RFC 9162) offline controleren.", no_args_is_help=True)
 
 SleutelOpt = Annotated[list[Path], typer.Option(
-    "--public-key", help="Ed25519 public key (PEM) of the checkpoints; repeat for rotated keys")]
+    "--public-key", help="Ed25519 public key (PEM) or keyring (JSON, GET /audit/publieke-sleutel) of the "
+                         "checkpoints; repeatable")]
 
 
 def _stop(code: int, bericht: str) -> NoReturn:
@@ -30,12 +31,13 @@ def _stop(code: int, bericht: str) -> NoReturn:
 
 
 def _handtekening(sleutels: list[Path]) -> Any:
-    from gateway.infrastructure.ondertekening import handtekening_controle, laad_publieke_sleutel
+    from gateway.infrastructure.audit.sleutels import Sleutelring, handtekening_controle
 
     if not sleutels:
         _stop(2, "geef de publieke sleutel van de checkpoints met --public-key: zonder sleutel is niets bewezen")
     try:
-        return handtekening_controle([laad_publieke_sleutel(p) for p in sleutels])
+        ringen = [Sleutelring.laad(p) for p in sleutels]
+        return handtekening_controle(ringen[0].met(*ringen[1:]))
     except (OSError, ValueError) as e:
         _stop(2, str(e))
 

@@ -40,6 +40,7 @@ class Afhankelijkheden:
     metrieken: Any
     max_body_bytes: int = 64 * 1024
     publieke_sleutel: bytes | None = None
+    sleutelring: bytes | None = None  # JSON, gateway.infrastructure.audit.sleutels.Sleutelring
     bewijzen: BewijsDienst | None = None
 
 

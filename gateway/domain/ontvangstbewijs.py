@@ -19,8 +19,9 @@ _verzameld: ContextVar[list[Mapping[str, Any]] | None] = ContextVar("ketenpoort_
 
 
 @contextmanager
-def verzamel() -> Iterator[list[Mapping[str, Any]]]:
-    records: list[Mapping[str, Any]] = []
+def verzamel(records: list[Mapping[str, Any]] | None = None) -> Iterator[list[Mapping[str, Any]]]:
+    """Collect the chain records made inside this block (into `records`, or a new list)."""
+    records = [] if records is None else records
     token = _verzameld.set(records)
     try:
         yield records

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import date, datetime
 from dataclasses import dataclass
 from typing import Any, Protocol
 from uuid import UUID
 
+from .audit import AuditFilter, AuditRecord
 from .events import DomeinGebeurtenis
 from .model import (
     Afspraak,
@@ -60,7 +61,6 @@ class BetrokkeneRepository(Protocol):
     async def ophalen(self, huis: str, id: UUID) -> Betrokkene | None: ...
     async def vind_of_voeg_toe(self, betrokkene: Betrokkene, pseudoniem: str, versleuteld: bytes, *,
                                sleutelversie: int, eerdere: Sequence[str] = ()) -> Betrokkene: ...
-    async def versleuteld_bsn(self, huis: str, id: UUID) -> bytes | None: ...
     # Many at once (one query each, not one per person): for an agenda of many casussen.
     async def ophalen_alle(self, huis: str, ids: Sequence[UUID]) -> dict[UUID, Betrokkene]: ...
     async def ophalen_alle_met_bsn(self, huis: str, ids: Sequence[UUID]) -> dict[UUID, tuple[Betrokkene, bytes | None]]: ...
@@ -119,7 +119,6 @@ class ToestemmingRepository(Protocol):
 
 
 class VerwijzingRepository(Protocol):
-    async def opslaan(self, verwijzing: Verwijzing) -> None: ...
     async def opslaan_alle(self, verwijzingen: Sequence[Verwijzing]) -> None: ...
     async def voor_casus(self, casus_id: UUID) -> list[Verwijzing]: ...
 
@@ -127,7 +126,7 @@ class VerwijzingRepository(Protocol):
 class AuditLedger(Protocol):
     """Appends to the house's chain inside the current transaction (invariant 3)."""
 
-    async def vastleggen(self, gegevens: Mapping[str, Any]) -> dict[str, Any]: ...
+    async def vastleggen(self, record: AuditRecord) -> None: ...
 
 
 class GebeurtenisOutbox(Protocol):
@@ -154,12 +153,11 @@ class UnitOfWorkFactory(Protocol):
 
 
 class AuditLezer(Protocol):
-    """Reads the durable ledger (privacy officer: replay, verify, inzage)."""
+    """Reads one house's audit log, oldest first (privacy officer: inzage, replay): the database ledger or
+    the Kafka topic, both selecting with the one AuditFilter."""
 
-    async def gebeurtenissen(
-        self, huis: str, *, betrokkene: UUID | None = None, filters: Mapping[str, Any] | None = None,
-        limiet: int | None = None,
-    ) -> Sequence[dict[str, Any]]: ...
+    def gebeurtenissen(self, huis: str, filter: AuditFilter, limiet: int | None = None,
+                       ) -> AsyncIterator[dict[str, Any]]: ...
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
@@ -66,7 +66,6 @@ class OutboxRelay:
         batch: int = 5000,
         interval: float = 0.2,
         producer_factory: Callable[[str], AIOKafkaProducer] = maak_producer,
-        na_ronde: Callable[[], Awaitable[None]] | None = None,
     ):
         self.engine = engine
         self.bootstrap = bootstrap
@@ -75,7 +74,6 @@ class OutboxRelay:
         self.interval = interval
         self._producer_factory = producer_factory
         self._producer: AIOKafkaProducer | None = None
-        self._na_ronde = na_ronde
         self.gepubliceerd = 0
         self.gewekt = asyncio.Event()
         self._sqlite = is_sqlite(str(engine.url))
@@ -142,8 +140,6 @@ class OutboxRelay:
                         await asyncio.sleep(5)
                         continue
                     aantal = await self.ronde()
-                    if self._na_ronde is not None:
-                        await self._na_ronde()
                     wacht = self.interval
                     if aantal >= self.batch:
                         continue  # more waiting: no pause

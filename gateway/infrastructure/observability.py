@@ -99,3 +99,7 @@ class Metrieken:
         self.audit = Counter(
             "ketenpoort_audit_events_total", "Audit events committed", ["huis", "besluit"], registry=self.registry
         )
+
+    def audit_vastgelegd(self, huis: str, besluit: str, aantal: int) -> None:
+        """Called by the unit of work after each commit that wrote audit records."""
+        self.audit.labels(huis=huis, besluit=besluit).inc(aantal)

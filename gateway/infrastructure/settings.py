@@ -39,3 +39,8 @@ class Instellingen(BaseSettings):
     # key here before it becomes current). Remove them once `sleutels identiteit status` shows none left.
     identity_key_version: int = Field(default=1, ge=1)
     identity_keys_previous: dict[int, SecretStr] = Field(default_factory=dict)
+
+    # --- audit witnesses (issue 9) ---------------------------------------------------------------
+    # Append-only directory that receives a copy of every checkpoint right after it commits (one file
+    # each, never overwritten; docs/audit.md). Unset: checkpoints are witnessed by Kafka only.
+    checkpoint_dir: Path | None = None

@@ -1,15 +1,18 @@
-"""The privacy officer's use cases over HTTP: subject access (AVG art. 15) and reading the audit log.
+"""The privacy officer's use cases, for the API and the CLI alike: subject access (AVG art. 15) and reading
+the audit log.
 
-Reading the audit log is itself an exchange of personal data, so it is recorded in the chain first.
+Reading the audit log is itself an exchange of personal data, so it is recorded in the chain first, with the
+filter used (never a BSN: the person is the betrokkene); only then is anything read.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import AsyncIterator
+from dataclasses import replace
 from typing import Any
 from uuid import UUID
 
-from gateway.domain.audit import Handeling
+from gateway.domain.audit import AuditFilter, Handeling
 from gateway.domain.model import Scope, Verzoeker
 from gateway.domain.ports import AuditLezer
 from gateway.domain.toegang import ROL, Toegang
@@ -41,17 +44,31 @@ class AuditDienst:
             await uow.commit()
         if b is None:
             return None, []
-        return b.id, list(await self.lezer.gebeurtenissen(v.huis, betrokkene=b.id))
+        return b.id, [d async for d in self.lezer.gebeurtenissen(v.huis, AuditFilter(betrokkene=b.id))]
 
-    async def gebeurtenissen(
-        self, v: Verzoeker, *, vanaf: datetime | None, tot: datetime | None, partner: str | None,
-        handeling: str | None, besluit: str | None, limiet: int,
-    ) -> list[dict[str, Any]]:
+    async def lees(self, v: Verzoeker, filter: AuditFilter, *, bsn: str | None = None,
+                   limiet: int | None = None) -> AsyncIterator[dict[str, Any]] | None:
+        """Record the read (audit_inzien, with the filter), then the selected audit data objects in log order.
+
+        ``bsn``: only this person's exchanges (looked up in the vault; None is returned when the house does
+        not know the person - the read is recorded all the same).
+        """
+        if bsn is not None:
+            controleer_bsn(bsn)
         t = _toegang(v)
         async with self.omg.uow() as uow:
+            b = await betrokkene_van(uow, self.omg, v.huis, bsn) if bsn is not None else None
+            betrokkene = b.id if b is not None else filter.betrokkene
             if not t.toegestaan:
-                raise await weiger(uow, self.omg, v, Handeling.AUDIT_INZIEN, t)
-            await audit(uow, self.omg, v, Handeling.AUDIT_INZIEN, t)
+                raise await weiger(uow, self.omg, v, Handeling.AUDIT_INZIEN, t, betrokkene=betrokkene, filter=filter)
+            await audit(uow, self.omg, v, Handeling.AUDIT_INZIEN, t, betrokkene=betrokkene, filter=filter)
             await uow.commit()
-        filters = {"vanaf": vanaf, "tot": tot, "partner": partner, "handeling": handeling, "besluit": besluit}
-        return list(await self.lezer.gebeurtenissen(v.huis, filters=filters, limiet=limiet))
+        if bsn is not None and b is None:
+            return None
+        if b is not None:
+            filter = replace(filter, betrokkene=b.id)
+        return self.lezer.gebeurtenissen(v.huis, filter, limiet)
+
+    async def gebeurtenissen(self, v: Verzoeker, filter: AuditFilter, limiet: int) -> list[dict[str, Any]]:
+        stroom = await self.lees(v, filter, limiet=limiet)
+        return [d async for d in stroom] if stroom is not None else []

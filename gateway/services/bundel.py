@@ -13,20 +13,20 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from gateway.domain.errors import AuditNietVastgelegd
 from gateway.domain.events import DomeinGebeurtenis
 from gateway.domain.model import Verwijzing
-from gateway.domain.ontvangstbewijs import registreer
+from gateway.domain.ontvangstbewijs import registreer, verzamel
 from gateway.domain.ports import UnitOfWorkFactory
+from gateway.domain.audit import AuditRecord
 
 
 @dataclass
 class _Werk:
-    audit: Sequence[Mapping[str, Any]]
+    audit: Sequence[AuditRecord]
     gebeurtenissen: Sequence[DomeinGebeurtenis]
     verwijzingen: Sequence[Verwijzing]
     klaar: asyncio.Future[None] = field(repr=False, default=None)  # type: ignore[assignment]
@@ -40,7 +40,7 @@ class Bundelaar:
         self._wachtrij: list[_Werk] = []
         self._pomp: asyncio.Task[None] | None = None
 
-    async def vastleggen(self, *, audit: Sequence[Mapping[str, Any]] = (),
+    async def vastleggen(self, *, audit: Sequence[AuditRecord] = (),
                          gebeurtenissen: Sequence[DomeinGebeurtenis] = (),
                          verwijzingen: Sequence[Verwijzing] = ()) -> None:
         """Return when these writes are committed; raise AuditNietVastgelegd when they cannot be."""
@@ -84,7 +84,10 @@ class Bundelaar:
     async def _schrijf(self, ronde: list[_Werk]) -> None:
         async with self._uow() as uow:
             for werk in ronde:  # the chain gets the records in the order the requests made them
-                werk.gekoppeld = [await uow.audit.vastleggen(gegevens) for gegevens in werk.audit]
+                werk.gekoppeld = []  # a retried round links anew
+                with verzamel(werk.gekoppeld):  # linked at commit: the caller's receipt
+                    for record in werk.audit:
+                        await uow.audit.vastleggen(record)
                 for g in werk.gebeurtenissen:
                     await uow.gebeurtenissen.toevoegen(g)
             verwijzingen = [w for werk in ronde for w in werk.verwijzingen]

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from gateway.domain.audit import BesluitWaarde, Handeling, tijd
+from gateway.domain.audit import AuditFilter, AuditRecord, BesluitWaarde, Handeling
 from gateway.domain.bsn import is_geldig_bsn
 from gateway.domain.convenant import Convenant, Convenanten
 from gateway.domain.errors import GeenToegang, NietGevonden, OngeldigeInvoer
@@ -49,34 +49,25 @@ def audit_gegevens(
     categorie: str | None = None,
     grondslag: str | None = None,
     regel: str | None = None,
-) -> dict[str, Any]:
-    """The audit data object of CONTRACT.md §6, less volgnummer/vorigeHash/hash (the ledger adds those)."""
-    return {
-        "huis": v.huis,
-        "tijdstip": tijd(tijdstip),
-        "handeling": handeling.value,
-        "besluit": (BesluitWaarde.TOEGESTAAN if toegestaan else BesluitWaarde.GEWEIGERD).value,
-        "reden": reden,
-        "verzoeker": {"partner": v.partner, "clientId": v.client_id, "gebruiker": v.gebruiker},
-        "bron": bron,
-        "betrokkene": str(betrokkene) if betrokkene else None,
-        "casusId": str(casus_id) if casus_id else None,
-        "overlegId": str(overleg_id) if overleg_id else None,
-        "overlegtype": overlegtype,
-        "categorie": categorie,
-        "grondslag": grondslag,
-        "regel": regel,
-        "convenant": c.referentie,
-        "traceId": v.trace_id,
-    }
+    filter: AuditFilter | None = None,
+) -> AuditRecord:
+    """The audit record of one exchange (CONTRACT.md §6); the ledger links it into the chain."""
+    return AuditRecord(
+        huis=v.huis, tijdstip=tijdstip, handeling=handeling,
+        besluit=BesluitWaarde.TOEGESTAAN if toegestaan else BesluitWaarde.GEWEIGERD,
+        partner=v.partner, client_id=v.client_id, gebruiker=v.gebruiker,
+        convenant=tuple(c.referentie.items()), reden=reden, bron=bron, betrokkene=betrokkene, casus_id=casus_id,
+        overleg_id=overleg_id, overlegtype=overlegtype, categorie=categorie, grondslag=grondslag, regel=regel,
+        trace_id=v.trace_id, filter=filter.als_vastlegging() if filter is not None else None,
+    )
 
 
 async def audit(
     uow: UnitOfWork, omg: Omgeving, v: Verzoeker, handeling: Handeling, t: Toegang, **ctx: Any
-) -> dict[str, Any]:
+) -> None:
     c = omg.convenant(v)
     ctx.setdefault("overlegtype", t.overlegtype)
-    return await uow.audit.vastleggen(
+    await uow.audit.vastleggen(
         audit_gegevens(v, c, handeling, t.toegestaan, omg.klok.nu(), reden=t.reden, regel=t.regel, **ctx)
     )
 

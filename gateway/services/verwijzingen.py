@@ -10,12 +10,11 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 from uuid import UUID, uuid4
 
 import structlog
 
-from gateway.domain.audit import Handeling
+from gateway.domain.audit import AuditRecord, Handeling
 from gateway.domain.convenant import Besluit, Convenant, Niveau, Partner, Uitwisseling, decide, leeftijd_op
 from gateway.domain.errors import BronFout, NietGevonden, OngeldigeInvoer
 from gateway.domain.events import DomeinGebeurtenis, GebeurtenisType
@@ -157,11 +156,11 @@ class VerwijzingDienst:
         return o
 
     async def _beslis(self, uow: UnitOfWork, v: Verzoeker, c: Convenant, overleg: Overleg, casussen: list[Casus]
-                      ) -> tuple[list[_Vraag], dict[UUID, bytes | None], list[dict[str, Any]]]:
+                      ) -> tuple[list[_Vraag], dict[UUID, bytes | None], list[AuditRecord]]:
         """1. Decide every exchange, and make its audit record (the caller commits them before asking anyone)."""
         vandaag = self.omg.vandaag()
         vragen: list[_Vraag] = []
-        records: list[dict[str, Any]] = []
+        records: list[AuditRecord] = []
         # One query per kind for the whole agenda, not three per casus.
         betrokkenen = await uow.betrokkenen.ophalen_alle_met_bsn(v.huis, [k.betrokkene_id for k in casussen])
         alle_toestemmingen = await uow.toestemmingen.voor_casussen([k.id for k in casussen])

@@ -91,7 +91,7 @@ def test_serve_configured_by_environment(tmp_path: Path):
                     KETENPOORT_IDENTITY_KEY="k" * 40, KETENPOORT_SIGNING_KEY=str(tmp_path / "s.key"))
     subprocess.run([sys.executable, "-m", "gateway.cli", "db", "upgrade"], env=omgeving, check=True,
                    capture_output=True)
-    from gateway.infrastructure.ondertekening import laad_of_maak_sleutel
+    from gateway.infrastructure.audit.sleutels import laad_of_maak_sleutel
 
     laad_of_maak_sleutel(tmp_path / "s.key", maak=True)
     poort = vrije_poort()

@@ -25,8 +25,8 @@ from sqlalchemy import delete, insert, select, update
 from typer.testing import CliRunner
 
 from gateway.cli_audit import audit_app
-from gateway.domain.audit import AUDIT_TYPE, CHECKPOINT_TYPE, NUL_HASH, cloudevent, schakel, tijd
-from gateway.infrastructure.audit_lezers import maak_sleutelpaar, onderteken_checkpoint
+from gateway.domain.audit import AUDIT_TYPE, CHECKPOINT_TYPE, NUL_HASH, AuditRecord, cloudevent, schakel, tijd
+from gateway.infrastructure.audit import maak_sleutelpaar, onderteken_checkpoint
 from gateway.infrastructure.db import tables as t
 from gateway.infrastructure.db.engine import maak_engine
 from gateway.infrastructure.identity import AesGcmKluis
@@ -59,15 +59,16 @@ def audit_data(huis: str, i: int, betrokkene: uuid.UUID | None) -> dict[str, Any
     }
 
 
-def maak_log(huis: str, n: int, sleutel, *, elke: int = 100,  # noqa: ANN001
+def maak_log(huis: str, n: int, sleutel, *, elke: int = 100, slot: bool = True,  # noqa: ANN001
              betrokkene: Callable[[int], uuid.UUID | None] = lambda i: uuid.UUID(int=i % 3 + 1)) -> list[dict]:
-    """n audit events for one house and a signed checkpoint after every `elke`-th, in writing order."""
+    """n audit events for one house and a signed checkpoint after every `elke`-th, in writing order; with
+    `slot` also the periodic one after the last event (as the gateway writes it within 60 s)."""
     uit, vorige = [], NUL_HASH
     for i in range(1, n + 1):
         data = schakel(audit_data(huis, i, betrokkene(i)), i, vorige)
         uit.append(cloudevent(id=uuid.uuid4(), type=AUDIT_TYPE, huis=huis, time=T0 + timedelta(minutes=i), data=data))
         vorige = data["hash"]
-        if i % elke == 0:
+        if i % elke == 0 or (slot and i == n):
             uit.append(cloudevent(id=uuid.uuid4(), type=CHECKPOINT_TYPE, huis=huis, time=T0 + timedelta(minutes=i),
                                   data=onderteken_checkpoint(sleutel, huis, i, vorige)))
     return uit
@@ -228,12 +229,13 @@ async def test_verify_on_kafka_without_key_and_unknown_topic(kafka_bootstrap: st
     topic = f"audit-nokey-{uuid.uuid4().hex[:8]}"
     await produceer(kafka_bootstrap, topic, als_records(maak_log("demo", 120, prive)))
     r = await cli(["verify", "--kafka-bootstrap", kafka_bootstrap, "--topic", topic])
-    assert r.exit_code == 0, r.output
-    assert "checkpoints niet gecontroleerd (geen publieke sleutel)" in r.stdout
+    # Without a key the chain closes, but intact cannot be said: its own exit code.
+    assert r.exit_code == 4, r.output
+    assert "NIET VAST TE STELLEN" in r.stdout and "intact" not in r.stdout
     # The key found through KETENPOORT_SIGNING_KEY's .pub.
     r = await cli(["verify", "--kafka-bootstrap", kafka_bootstrap, "--topic", topic],
                   KETENPOORT_SIGNING_KEY=str(tmp_path / "signing.key"))
-    assert r.exit_code == 0 and "1 checkpoint gecontroleerd" in r.stdout, r.output
+    assert r.exit_code == 0 and "2 checkpoints gecontroleerd" in r.stdout, r.output
     r = await cli(["verify", "--kafka-bootstrap", kafka_bootstrap, "--topic", f"bestaat-niet-{uuid.uuid4().hex[:6]}"])
     assert r.exit_code == 1 and "bestaat niet" in r.stderr
 
@@ -248,11 +250,18 @@ async def test_replay_and_inzage_from_kafka(kafka_bootstrap: str, database_url: 
     records = als_records(log)
     await produceer(kafka_bootstrap, topic, records[:50] + records[30:] + als_records(noord))
 
+    # Without a database to record the read in, nothing is read.
+    r = await cli(["replay", "--kafka-bootstrap", kafka_bootstrap, "--topic", topic, "--huis", "demo"])
+    assert r.exit_code == 2 and "vastgelegd" in r.output
     r = await cli(["replay", "--kafka-bootstrap", kafka_bootstrap, "--topic", topic, "--huis", "demo",
-                   "--partner", "om", "--format", "json"])
+                   "--partner", "om", "--format", "json", "--database-url", database_url, "--gebruiker", "f.g.b."])
     assert r.exit_code == 0, r.output
     rijen = json.loads(r.stdout)
     assert [d["volgnummer"] for d in rijen] == [i for i in range(1, 121) if PARTNERS[i % 4] == "om"]
+    # The read itself is in the database's chain, with its filter and who read.
+    gelezen = await _cli_lezingen(database_url)
+    assert [(d["huis"], d["handeling"], d["filter"], d["verzoeker"]["gebruiker"]) for d in gelezen] == [
+        ("demo", "audit_inzien", {"partner": "om"}, "f.g.b.")]
 
     r = await cli(["inzage", "--bsn", BSN_A, "--huis", "demo", "--kafka-bootstrap", kafka_bootstrap,
                    "--topic", topic, "--database-url", database_url])
@@ -262,6 +271,18 @@ async def test_replay_and_inzage_from_kafka(kafka_bootstrap: str, database_url: 
     assert [d["volgnummer"] for d in rapport["uitwisselingen"]] == list(range(4, 121, 4))
     assert {d["betrokkene"] for d in rapport["uitwisselingen"]} == {str(a_demo)}
     assert BSN_A not in r.output
+
+
+async def _cli_lezingen(url: str) -> list[dict]:
+    """The audit records of reads made on the command line, in chain order."""
+    engine = maak_engine(url)
+    try:
+        async with engine.connect() as conn:
+            rijen = await conn.execute(select(t.audit_ledger.c.event).order_by(t.audit_ledger.c.huis,
+                                                                               t.audit_ledger.c.volgnummer))
+            return [r.event["data"] for r in rijen if r.event["data"]["verzoeker"]["clientId"] == "ketenpoort-cli"]
+    finally:
+        await engine.dispose()
 
 
 # --------------------------------------------------------------------------- database
@@ -371,7 +392,9 @@ async def test_verify_on_the_database_finds_every_kind_of_tampering(
     assert r.exit_code == 1, r.output
     regels = regels_per_huis(r.stdout)
     verwacht = {h: uitkomst for h, (_, uitkomst) in GEMEEN.items()}
-    verwacht.update(teller=(241, "afgekapt"), vervalst=(200, "checkpoint_vervalst"))
+    verwacht.update(teller=(241, "afgekapt"), vervalst=(200, "checkpoint_vervalst"),
+                    # in the database the rewrite's first row gives itself away: its hash column is stale
+                    herschreven=(150, "kolom_gewijzigd"))
     assert {h: breuk_in(regel) for h, regel in regels.items()} == verwacht, r.stdout
 
     r = await cli(["verify", "--database-url", database_url, "--public-key", str(pub), "--huis", "intact"])
@@ -446,6 +469,11 @@ async def test_replay_filters_and_formats(gevuld) -> None:  # noqa: ANN001
     r = await cli(["replay", "--database-url", url, "--format", "json"])
     assert r.exit_code == 0, r.output
     alles = json.loads(r.stdout)
+    # The CLI's own reads are recorded first (one per house), so they are in what is read.
+    eigen = [d for d in alles if d["verzoeker"]["clientId"] == "ketenpoort-cli"]
+    assert [(d["huis"], d["handeling"], d["volgnummer"], d["filter"]) for d in eigen] == [
+        ("demo", "audit_inzien", 61, {}), ("noord", "audit_inzien", 21, {})]
+    alles = [d for d in alles if d not in eigen]
     assert len(alles) == 80 and all(d.get("handtekening") is None for d in alles)  # checkpoints are not replayed
     assert [d["volgnummer"] for d in alles if d["huis"] == "demo"] == list(range(1, 61))
 
@@ -458,7 +486,8 @@ async def test_replay_filters_and_formats(gevuld) -> None:  # noqa: ANN001
     assert r.exit_code == 0, r.output
     rijen = list(csv.DictReader(io.StringIO(r.stdout)))
     assert {(x["huis"], x["betrokkene"]) for x in rijen} == {("demo", str(a_demo)), ("noord", str(a_noord))}
-    assert len(rijen) == 12 + 20 and BSN_A not in r.output
+    assert len(rijen) == 12 + 20 + 2 and BSN_A not in r.output  # + this read, recorded about the person per house
+    assert [x["clientId"] for x in rijen].count("ketenpoort-cli") == 2
     assert rijen[0].keys() >= {"volgnummer", "tijdstip", "handeling", "besluit", "partner", "gebruiker", "regel",
                                "convenantId", "convenantVersie"}
 
@@ -476,7 +505,9 @@ async def test_inzage_reports_only_this_person_and_never_the_bsn(gevuld) -> None
     rapport = json.loads(r.stdout)
     assert rapport["huis"] == "demo" and rapport["betrokkene"] == {"id": str(a_demo)}
     uit = rapport["uitwisselingen"]
-    assert [d["volgnummer"] for d in uit] == list(range(5, 61, 5)) and rapport["aantal"] == 12
+    # the exchanges about the person, and this inzage itself (recorded before it was read)
+    assert [d["volgnummer"] for d in uit] == [*range(5, 61, 5), 61] and rapport["aantal"] == 13
+    assert uit[-1]["handeling"] == "inzage" and uit[-1]["verzoeker"]["clientId"] == "ketenpoort-cli"
     assert {d["betrokkene"] for d in uit} == {str(a_demo)} and {d["huis"] for d in uit} == {"demo"}
     eerste = uit[0]
     assert eerste["verzoeker"] == {"partner": "om", "clientId": "demo-om", "gebruiker": "medewerker2"}
@@ -512,8 +543,9 @@ async def test_inzage_refusals_never_echo_the_bsn(gevuld) -> None:  # noqa: ANN0
 def test_public_surface_and_signature_helpers(tmp_path: Path) -> None:
     import base64
 
-    from gateway.infrastructure import audit_lezers as m
-    from gateway.infrastructure.ondertekening import Ondertekenaar
+    from gateway.domain.audit import Checkpoint
+    from gateway.infrastructure import audit as m
+    from gateway.infrastructure.audit.sleutels import Ondertekenaar
 
     assert all(hasattr(m, naam) for naam in m.__all__)
     prive = m.maak_sleutelpaar(tmp_path / "k" / "signing.key")
@@ -524,7 +556,7 @@ def test_public_surface_and_signature_helpers(tmp_path: Path) -> None:
     assert len(base64.b64decode(data["handtekening"], validate=True)) == 64
     # The writer's signatures verify with the reader's check (one convention for .pub and sleutelId).
     schrijver = Ondertekenaar(prive)
-    assert controleer({**data, "handtekening": schrijver.onderteken("demo", 7, "ab" * 32)})
+    assert controleer({**data, "handtekening": schrijver.onderteken(Checkpoint("demo", 7, "ab" * 32)).handtekening})
     for vals in ({"volgnummer": 8}, {"hash": "cd" * 32}, {"huis": "noord"}, {"handtekening": "!!"},
                  {"sleutelId": "0" * 16}, {"volgnummer": "7"}):
         assert not controleer({**data, **vals}), vals
@@ -551,7 +583,7 @@ def test_mounted_as_ketenpoort_audit_with_the_contract_flags() -> None:
 async def test_what_the_gateway_writes_verifies(database_url: str, tmp_path: Path) -> None:
     """The writer side (ledger, checkpoints every 100 and on the clock) and this verifier agree."""
     from gateway.infrastructure.db.uow import SqlAuditLedger, checkpoint_indien_nodig
-    from gateway.infrastructure.ondertekening import Ondertekenaar
+    from gateway.infrastructure.audit.sleutels import Ondertekenaar
 
     ondertekenaar = Ondertekenaar(maak_sleutelpaar(tmp_path / "signing.key"))
     engine = maak_engine(database_url)
@@ -560,7 +592,7 @@ async def test_what_the_gateway_writes_verifies(database_url: str, tmp_path: Pat
             async with engine.begin() as conn:
                 ledger = SqlAuditLedger(conn, ondertekenaar)
                 for i in range(blok * 46 + 1, blok * 46 + 47):
-                    await ledger.vastleggen(audit_data("demo", i, uuid.UUID(int=i % 3 + 1)))
+                    await ledger.vastleggen(AuditRecord.uit_data(audit_data("demo", i, uuid.UUID(int=i % 3 + 1))))
         async with engine.begin() as conn:
             assert await checkpoint_indien_nodig(conn, "demo", ondertekenaar, 0.0)
     finally:

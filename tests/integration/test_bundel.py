@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from uuid import UUID, uuid4
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from gateway.domain.audit import controleer_keten
+from gateway.domain.audit import AuditRecord, verifieer
 from gateway.domain.errors import AuditNietVastgelegd
 from gateway.domain.model import Verwijzing
 from gateway.infrastructure.db import tables as t
@@ -60,7 +61,7 @@ async def test_gelijktijdige_opvragingen_delen_transacties_en_de_keten_blijft_ga
     assert sum(rondes) == 24 and len(rondes) < 24 and max(rondes) > 1
     opvragen = await _ledger(omgeving, "verwijzing_opvragen")
     assert len(opvragen) == 12 * 4  # one record per source per request, none lost in a shared transaction
-    controleer_keten(await _ledger(omgeving))
+    assert verifieer(await _ledger(omgeving), begin_verplicht=True).intact
     async with omgeving.container.engine.connect() as conn:
         events = (await conn.execute(select(func.count()).select_from(t.gebeurtenissen)
                                      .where(t.gebeurtenissen.c.type == "nl.ketenpoort.verwijzingen.opgehaald"))).scalar_one()
@@ -83,19 +84,20 @@ async def test_een_mislukte_schrijving_laat_de_andere_in_dezelfde_transactie_hee
 
     dubbel = verwijzing()
     await bundel.vastleggen(verwijzingen=[dubbel])
-    record = {"huis": "demo", "tijdstip": "2026-11-23T10:00:00Z", "handeling": "verwijzing_opvragen",
-              "besluit": "toegestaan"}
+    record = AuditRecord.uit_data({"huis": "demo", "tijdstip": "2026-11-23T10:00:00Z",
+                                   "handeling": "verwijzing_opvragen", "besluit": "toegestaan",
+                                   "verzoeker": {"partner": "om", "clientId": "demo-om"}})
     uitkomsten = await asyncio.gather(
-        bundel.vastleggen(audit=[dict(record, bron="a")]),
-        bundel.vastleggen(audit=[dict(record, bron="b")], verwijzingen=[verwijzing(dubbel.id)]),  # primary key taken
-        bundel.vastleggen(audit=[dict(record, bron="c")]),
+        bundel.vastleggen(audit=[replace(record, bron="a")]),
+        bundel.vastleggen(audit=[replace(record, bron="b")], verwijzingen=[verwijzing(dubbel.id)]),  # primary key taken
+        bundel.vastleggen(audit=[replace(record, bron="c")]),
         return_exceptions=True,
     )
     assert uitkomsten[0] is None and uitkomsten[2] is None
     assert isinstance(uitkomsten[1], AuditNietVastgelegd)
     nieuw = (await _ledger(omgeving))[voor:]
     assert [d["bron"] for d in nieuw] == ["a", "c"]  # "b" was not written, not even its audit record
-    controleer_keten(await _ledger(omgeving))
+    assert verifieer(await _ledger(omgeving), begin_verplicht=True).intact
 
 
 async def test_audit_niet_vast_te_leggen_dan_503_en_geen_bron_gevraagd(omgeving, monkeypatch):
@@ -134,11 +136,12 @@ async def test_audit_niet_vast_te_leggen_dan_503_en_geen_bron_gevraagd(omgeving,
 
 async def test_een_weggelopen_aanvrager_breekt_de_gedeelde_transactie_niet(omgeving):
     bundel = Bundelaar(omgeving.container.afhankelijkheden.verwijzingen.omg.uow)
-    record = {"huis": "demo", "tijdstip": "2026-11-23T10:00:00Z", "handeling": "verwijzing_opvragen",
-              "besluit": "toegestaan"}
+    record = AuditRecord.uit_data({"huis": "demo", "tijdstip": "2026-11-23T10:00:00Z",
+                                   "handeling": "verwijzing_opvragen", "besluit": "toegestaan",
+                                   "verzoeker": {"partner": "om", "clientId": "demo-om"}})
     voor = len(await _ledger(omgeving))
-    weg = asyncio.create_task(bundel.vastleggen(audit=[dict(record, bron="weg")]))
-    blijft = asyncio.create_task(bundel.vastleggen(audit=[dict(record, bron="blijft")]))
+    weg = asyncio.create_task(bundel.vastleggen(audit=[replace(record, bron="weg")]))
+    blijft = asyncio.create_task(bundel.vastleggen(audit=[replace(record, bron="blijft")]))
     await asyncio.sleep(0)
     weg.cancel()
     await blijft
@@ -152,8 +155,9 @@ async def test_een_fout_na_de_commit_schrijft_niet_dubbel_en_laat_de_aanvragers_
     from gateway.infrastructure.db.uow import SqlUnitOfWork
 
     bundel = Bundelaar(omgeving.container.afhankelijkheden.verwijzingen.omg.uow)
-    record = {"huis": "demo", "tijdstip": "2026-11-23T10:00:00Z", "handeling": "verwijzing_opvragen",
-              "besluit": "toegestaan"}
+    record = AuditRecord.uit_data({"huis": "demo", "tijdstip": "2026-11-23T10:00:00Z",
+                                   "handeling": "verwijzing_opvragen", "besluit": "toegestaan",
+                                   "verzoeker": {"partner": "om", "clientId": "demo-om"}})
     voor = len(await _ledger(omgeving))
     echte_exit = SqlUnitOfWork.__aexit__
 
@@ -162,7 +166,7 @@ async def test_een_fout_na_de_commit_schrijft_niet_dubbel_en_laat_de_aanvragers_
         raise OSError("verbinding verbroken na de commit")
 
     monkeypatch.setattr(SqlUnitOfWork, "__aexit__", sluiten_faalt)
-    uitkomsten = await asyncio.gather(*(bundel.vastleggen(audit=[dict(record, bron=b)]) for b in "abc"),
+    uitkomsten = await asyncio.gather(*(bundel.vastleggen(audit=[replace(record, bron=b)]) for b in "abc"),
                                       return_exceptions=True)
     monkeypatch.undo()
     assert uitkomsten == [None, None, None]  # committed, so reported as committed

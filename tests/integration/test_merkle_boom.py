@@ -11,7 +11,7 @@ from sqlalchemy import delete, select, update
 from gateway.domain import merkle as M
 from gateway.infrastructure.db import tables as t
 from gateway.infrastructure.db.uow import checkpoint_indien_nodig
-from gateway.infrastructure.ondertekening import Ondertekenaar, handtekening_controle, laad_of_maak_sleutel
+from gateway.infrastructure.audit.sleutels import Ondertekenaar, handtekening_controle, laad_of_maak_sleutel
 from tests.support.fixtures import BSN_A
 
 from ..api.helpers import is_probleem, meld_aan, ongeldige_velden

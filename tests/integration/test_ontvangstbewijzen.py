@@ -15,7 +15,7 @@ from gateway.cli import app
 from gateway.domain.audit import schakel
 from gateway.domain.ontvangstbewijs import HEADER, Ontvangstbewijs
 from gateway.infrastructure.db import tables as t
-from gateway.infrastructure.ondertekening import Ondertekenaar, laad_of_maak_sleutel, publiek_pad
+from gateway.infrastructure.audit.sleutels import Ondertekenaar, laad_of_maak_sleutel, publiek_pad
 from tests.support.fixtures import BSN_A
 
 from ..api.helpers import meld_aan, plan_overleg

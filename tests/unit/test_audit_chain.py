@@ -6,7 +6,7 @@ import pytest
 import rfc8785
 
 from gateway.domain.audit import (
-    NUL_HASH, Breuk, Breuksoort, canonieke_json, controleer_keten, keten_hash, schakel,
+    NUL_HASH, Breuktype, canonieke_json, keten_hash, schakel, verifieer,
 )
 
 
@@ -65,36 +65,40 @@ def test_floats_are_refused():
 
 def test_intact_chain_verifies():
     k = _keten(5)
-    assert controleer_keten(k) == (5, k[-1]["hash"])
-    assert controleer_keten(k + [k[-1]]) == (5, k[-1]["hash"])  # redelivery is not a break
+    v = verifieer(k, begin_verplicht=True)
+    assert v.intact and (v.eerste, v.laatste) == (1, 5)
+    v = verifieer(k + [k[-1]], begin_verplicht=True)  # redelivery is not a break
+    assert v.intact and v.laatste == 5 and v.dubbel == 1
 
 
 @pytest.mark.parametrize(
     ("knoei", "volgnummer", "soort"),
     [
-        (lambda k: k[2].__setitem__("handeling", "iets_anders"), 3, Breuksoort.GEWIJZIGD),
-        (lambda k: k.pop(2), 3, Breuksoort.ONTBREEKT),
-        (lambda k: k.insert(2, schakel({"huis": "demo"}, 3, k[1]["hash"])), 3, Breuksoort.INGEVOEGD),
+        (lambda k: k[2].__setitem__("handeling", "iets_anders"), 3, Breuktype.GEWIJZIGD),
+        (lambda k: k.pop(2), 3, Breuktype.ONTBREEKT),
+        (lambda k: k.insert(2, schakel({"huis": "demo"}, 3, k[1]["hash"])), 3, Breuktype.INGEVOEGD),
     ],
     ids=["gewijzigd", "verwijderd", "ingevoegd"],
 )
 def test_tampering_is_found_at_its_volgnummer(knoei, volgnummer, soort):
     k = _keten(5)
     knoei(k)
-    with pytest.raises(Breuk) as e:
-        controleer_keten(k)
-    assert (e.value.volgnummer, e.value.soort) == (volgnummer, soort)
+    v = verifieer(k, begin_verplicht=True)
+    assert v.breuk is not None and (v.breuk.volgnummer, v.breuk.soort) == (volgnummer, soort)
 
 
 def test_anchor_on_a_later_start():
     k = _keten(6)
-    assert controleer_keten(k[3:], vanaf=4, vorige_hash=k[2]["hash"]) == (6, k[-1]["hash"])
+    # Head gone (retention) and nothing signed to anchor the rest: followed from 4, but not vouched for.
+    v = verifieer(k[3:])
+    assert v.breuk is not None and (v.breuk.volgnummer, v.breuk.soort) == (4, Breuktype.GEEN_ANKER)
+    assert v.hoogste == 6 and v.aantal == 3
     assert keten_hash(k[0]) == k[0]["hash"]
 
 
 # --------------------------------------------------------------------------- the orjson path (verifier)
 #
-# gateway.infrastructure.audit_lezers decodes with orjson and hashes with orjson's sorted output where
+# gateway.infrastructure.audit decodes with orjson and hashes with orjson's sorted output where
 # that is exact. The writer hashes with keten_hash; both must agree on every input, and both must be
 # RFC 8785 wherever the rfc8785 library has an answer.
 
@@ -103,7 +107,7 @@ from enum import IntEnum  # noqa: E402
 
 import orjson  # noqa: E402
 
-from gateway.infrastructure.audit_lezers import laad_json, lees_event, snelle_keten_hash  # noqa: E402
+from gateway.infrastructure.audit import laad_json, lees_event, snelle_keten_hash  # noqa: E402
 
 _NARE_TEKENS = ("".join(chr(c) for c in range(0x20)) + "\x7f\x80\x9f\xa0\xad\u2028\u2029\ufeff\ufffe\uffff"
                 "\ue000\uf8ff\ud7ff\U00010000\U0001f600\U0010ffff\"\\/é€ aZ09<>&'")

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from gateway.domain.audit import Handeling
+from gateway.domain.audit import AuditFilter, Handeling
 
 from ..deps import Aanroeper, Afh, afh
 from ..schemas import AuditGebeurtenissenUit, InzageUit, InzageVerzoek, Ref
@@ -32,15 +32,18 @@ async def gebeurtenissen(
     besluit: Literal["toegestaan", "geweigerd"] | None = None,
     limiet: Annotated[int, Query(ge=1, le=10000)] = 1000,
 ) -> AuditGebeurtenissenUit:
-    data = await d.audit.gebeurtenissen(v, vanaf=vanaf, tot=tot, partner=partner,
-                                        handeling=handeling.value if handeling else None, besluit=besluit,
-                                        limiet=limiet)
+    filter = AuditFilter(vanaf=vanaf, tot=tot, partner=partner, handeling=handeling.value if handeling else None,
+                         besluit=besluit)
+    data = await d.audit.gebeurtenissen(v, filter, limiet)
     return AuditGebeurtenissenUit(gebeurtenissen=data)
 
 
-@router.get("/audit/publieke-sleutel", summary="Publieke Ed25519-sleutel waarmee checkpoints zijn ondertekend")
+@router.get("/audit/publieke-sleutel", summary="De sleutelring: elke publieke Ed25519-sleutel waarmee checkpoints "
+                                               "zijn ondertekend, met sleutelId en geldigheid")
 async def publieke_sleutel(request: Request) -> Response:
-    pem = afh(request).publieke_sleutel
-    if pem is None:
+    d = afh(request)
+    if d.sleutelring is None or d.publieke_sleutel is None:
         return Response(status_code=404)
-    return Response(pem, media_type="application/x-pem-file")
+    if "application/x-pem-file" in request.headers.get("accept", ""):
+        return Response(d.publieke_sleutel, media_type="application/x-pem-file")  # the current key alone
+    return Response(d.sleutelring, media_type="application/json")

@@ -2,44 +2,52 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from datetime import datetime
+from collections.abc import AsyncIterator
 from typing import Any
-from uuid import UUID
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from gateway.domain.audit import AuditFilter
 from gateway.domain.ports import OpgeslagenGebeurtenis
 
 from . import tables as t
 
 
 class SqlAuditLezer:
+    """One house's ledger, oldest first, selected in SQL on the indexed columns (which `audit verify` holds
+    against the hashed events) and once more on the event itself."""
+
     def __init__(self, engine: AsyncEngine):
         self.engine = engine
 
-    async def gebeurtenissen(
-        self, huis: str, *, betrokkene: UUID | None = None, filters: Mapping[str, Any] | None = None,
-        limiet: int | None = None,
-    ) -> Sequence[dict[str, Any]]:
-        f = dict(filters or {})
+    async def gebeurtenissen(self, huis: str, filter: AuditFilter, limiet: int | None = None,
+                             ) -> AsyncIterator[dict[str, Any]]:
         c = t.audit_ledger.c
         waar = [c.huis == huis]
-        if betrokkene is not None:
-            waar.append(c.betrokkene == betrokkene)
-        if isinstance(f.get("vanaf"), datetime):
-            waar.append(c.tijdstip >= f["vanaf"])
-        if isinstance(f.get("tot"), datetime):
-            waar.append(c.tijdstip < f["tot"])
-        for veld, kolom in (("partner", c.partner), ("handeling", c.handeling), ("besluit", c.besluit)):
-            if f.get(veld):
-                waar.append(kolom == f[veld])
+        if filter.betrokkene is not None:
+            waar.append(c.betrokkene == filter.betrokkene)
+        if filter.vanaf is not None:
+            waar.append(c.tijdstip >= filter.vanaf)
+        if filter.tot is not None:
+            waar.append(c.tijdstip < filter.tot)
+        for waarde, kolom in ((filter.partner, c.partner), (filter.handeling, c.handeling),
+                              (filter.besluit, c.besluit)):
+            if waarde:
+                waar.append(kolom == waarde)
         q = select(c.event).where(*waar).order_by(c.volgnummer)
-        if limiet is not None:
+        if limiet is not None and filter.bron is None:
             q = q.limit(limiet)
+        n = 0
         async with self.engine.connect() as conn:
-            return [r.event["data"] for r in await conn.execute(q)]
+            stroom = await conn.stream(q.execution_options(yield_per=2000))
+            async for r in stroom:
+                data = r.event["data"]
+                if filter.past(data):
+                    yield data
+                    n += 1
+                    if limiet is not None and n >= limiet:
+                        break
 
 
 class SqlGebeurtenisLezer:

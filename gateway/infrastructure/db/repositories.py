@@ -115,13 +115,6 @@ class SqlBetrokkenen(_Repo):
             return bestaand
         return b
 
-    async def versleuteld_bsn(self, huis: str, id: UUID) -> bytes | None:
-        q = select(t.identiteiten.c.bsn_versleuteld).where(
-            t.identiteiten.c.huis == huis, t.identiteiten.c.betrokkene_id == id
-        )
-        r = await self._een(q)
-        return r["bsn_versleuteld"] if r else None
-
     async def ophalen_alle(self, huis: str, ids: Sequence[UUID]) -> dict[UUID, Betrokkene]:
         if not ids:
             return {}
@@ -333,9 +326,6 @@ def _verwijzing_rij(v: Verwijzing) -> dict[str, Any]:
 
 
 class SqlVerwijzingen(_Repo):
-    async def opslaan(self, v: Verwijzing) -> None:
-        await self._c.execute(insert(t.verwijzingen).values(_verwijzing_rij(v)))
-
     async def opslaan_alle(self, verwijzingen: Sequence[Verwijzing]) -> None:
         """All at once: one statement (a multi-row insert) instead of one round trip each."""
         rijen = [_verwijzing_rij(v) for v in verwijzingen]

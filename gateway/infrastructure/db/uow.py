@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from collections.abc import Mapping
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -11,12 +11,14 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from gateway.domain.audit import AUDIT_TYPE, CHECKPOINT_TYPE, NUL_HASH, cloudevent, schakel
+from gateway.domain.audit import AUDIT_TYPE, AuditRecord, CHECKPOINT_ELKE, CHECKPOINT_TYPE, NUL_HASH, Checkpoint, cloudevent, schakel
+from gateway.domain.audit.kolommen import ledger_waarden
 from gateway.domain.errors import AuditNietVastgelegd
 from gateway.domain.events import DomeinGebeurtenis
 from gateway.domain.ontvangstbewijs import registreer
 
-from ..ondertekening import Ondertekenaar
+from ..audit.getuigen import CheckpointMap
+from ..audit.sleutels import Ondertekenaar
 from . import tables as t
 from .boom import boom_van, schrijf_knopen
 from .repositories import (
@@ -56,16 +58,11 @@ async def _vergrendel_teller(conn: AsyncConnection, huis: str) -> dict[str, Any]
     return dict(rij)
 
 
-CHECKPOINT_ELKE = 100
-
-
 def _checkpoint_rijen(huis: str, volgnummer: int, hash_: str, boom_wortel: str,
                       ondertekenaar: Ondertekenaar) -> tuple[dict[str, Any], dict[str, Any]]:
-    # The signature covers the chain head and the Merkle root of the same size (boomGrootte == volgnummer).
-    data = {"huis": huis, "volgnummer": volgnummer, "hash": hash_, "boomGrootte": volgnummer,
-            "boomWortel": boom_wortel,
-            "handtekening": ondertekenaar.onderteken(huis, volgnummer, hash_, boom_wortel),
-            "sleutelId": ondertekenaar.sleutel_id}
+    # The signature covers the chain head and the Merkle root of the same size (docs/merkle.md).
+    data = ondertekenaar.onderteken(Checkpoint(huis, volgnummer, hash_, boom_grootte=volgnummer,
+                                               boom_wortel=boom_wortel)).als_data()
     event_id = uuid4()
     ev = cloudevent(id=event_id, type=CHECKPOINT_TYPE, huis=huis, time=_nu(), data=data)
     return ({"huis": huis, "volgnummer": volgnummer, "event_id": event_id, "hash": hash_,
@@ -74,36 +71,39 @@ def _checkpoint_rijen(huis: str, volgnummer: int, hash_: str, boom_wortel: str,
 
 
 async def schrijf_checkpoint(conn: AsyncConnection, huis: str, volgnummer: int, hash_: str, boom_wortel: str,
-                             ondertekenaar: Ondertekenaar) -> None:
-    """A signed checkpoint after chain record `volgnummer`, in the caller's transaction (under the house lock)."""
+                             ondertekenaar: Ondertekenaar) -> dict[str, Any]:
+    """A signed checkpoint after chain record `volgnummer`, in the caller's transaction (under the house lock);
+    returns its event, for the witnesses once the transaction has committed."""
     checkpoint, outbox = _checkpoint_rijen(huis, volgnummer, hash_, boom_wortel, ondertekenaar)
     await conn.execute(insert(t.audit_checkpoints).values(checkpoint))
     await conn.execute(insert(t.outbox).values(outbox))
+    return checkpoint["event"]
 
 
 async def checkpoint_indien_nodig(conn: AsyncConnection, huis: str, ondertekenaar: Ondertekenaar,
-                                  max_leeftijd_s: float) -> bool:
-    """The periodic half of "every 100 events and at least every 60 s with new events"."""
+                                  max_leeftijd_s: float) -> dict[str, Any] | None:
+    """The periodic half of "every 100 events and at least every 60 s with new events": the checkpoint
+    event written (for the witnesses once the caller's transaction commits), or None."""
     teller = await _vergrendel_teller(conn, huis)
     if teller["volgnummer"] == 0:
-        return False
+        return None
     laatste = (await conn.execute(
         select(t.audit_checkpoints.c.volgnummer, t.audit_checkpoints.c.event)
         .where(t.audit_checkpoints.c.huis == huis)
         .order_by(t.audit_checkpoints.c.volgnummer.desc()).limit(1))).first()
     if laatste is not None and laatste.volgnummer >= teller["volgnummer"]:
-        return False
+        return None
     if laatste is not None:
         gemaakt = datetime.fromisoformat(laatste.event["time"].replace("Z", "+00:00"))
         if (_nu() - gemaakt).total_seconds() < max_leeftijd_s:
-            return False
+            return None
     boom = await boom_van(conn, huis, teller)
     if teller.get("boom_frontier") is None:  # rebuilt from the ledger just now: keep it
         await schrijf_knopen(conn, boom)
         await conn.execute(_TELLER_BIJWERKEN, {"h": huis, "n": teller["volgnummer"], "lh": teller["laatste_hash"],
                                                "gp": teller["gebeurtenis_positie"], "bf": boom.tekst()})
-    await schrijf_checkpoint(conn, huis, teller["volgnummer"], teller["laatste_hash"], boom.wortel(), ondertekenaar)
-    return True
+    return await schrijf_checkpoint(conn, huis, teller["volgnummer"], teller["laatste_hash"], boom.wortel(),
+                                    ondertekenaar)
 
 
 class _Schrijfbuffer:
@@ -117,19 +117,21 @@ class _Schrijfbuffer:
     requests of one house share the chain. Outbox rows keep the order in which the records were made, so
     the relay publishes them in chain order. Nothing is written when the transaction is not committed.
 
-    The dict `audit()` returns is the record itself: its volgnummer, vorigeHash and hash are filled in when
-    the transaction commits.
+    ``geschakeld`` lists (huis, volgnummer, hash) of every record linked, for receipts once committed.
     """
 
     def __init__(self, conn: AsyncConnection, ondertekenaar: Ondertekenaar | None = None):
         self._conn = conn
         self._ondertekenaar = ondertekenaar
         self._wachtrij: list[tuple[str, Any]] = []  # ("audit", data) | ("gebeurtenis", DomeinGebeurtenis)
+        self.checkpoints: list[dict[str, Any]] = []  # checkpoint events written, for the witnesses after commit
+        self.aantallen: dict[tuple[str, str], int] = {}  # audit records written per (huis, besluit), for metrics
+        self.geschakeld: list[tuple[str, int, str]] = []
 
-    def audit(self, gegevens: Mapping[str, Any]) -> dict[str, Any]:
-        data = dict(gegevens)
+    def audit(self, record: AuditRecord) -> None:
+        data = record.als_data()
         self._wachtrij.append(("audit", data))
-        return data
+        registreer([data])  # the request's receipt: volgnummer and hash are filled in when it is linked
 
     def gebeurtenis(self, g: DomeinGebeurtenis) -> None:
         self._wachtrij.append(("gebeurtenis", g))
@@ -180,17 +182,21 @@ class _Schrijfbuffer:
         tijdstip = datetime.fromisoformat(data["tijdstip"].replace("Z", "+00:00"))
         event_id = uuid4()
         ev = cloudevent(id=event_id, type=AUDIT_TYPE, huis=huis, time=tijdstip, data=data)
-        betrokkene = data.get("betrokkene")
+        # The indexed columns from the one definition `audit verify` holds them against.
+        *_, handeling, besluit, partner, betrokkene = ledger_waarden(str(event_id), data)
         ledger.append({
             "huis": huis, "volgnummer": volgnummer, "event_id": event_id, "hash": data["hash"], "tijdstip": tijdstip,
-            "handeling": data["handeling"], "besluit": data["besluit"],
-            "partner": (data.get("verzoeker") or {}).get("partner"),
+            "handeling": handeling, "besluit": besluit, "partner": partner,
             "betrokkene": UUID(betrokkene) if betrokkene else None, "event": ev,
         })
         outbox.append({"huis": huis, "topic": "audit", "sleutel": huis, "event": ev, "aangemaakt_op": _nu()})
+        self.geschakeld.append((huis, volgnummer, data["hash"]))
+        sleutel = (huis, data["besluit"])
+        self.aantallen[sleutel] = self.aantallen.get(sleutel, 0) + 1
         if self._ondertekenaar is not None and volgnummer % CHECKPOINT_ELKE == 0:
             checkpoint, rij = _checkpoint_rijen(huis, volgnummer, data["hash"], boom.wortel(), self._ondertekenaar)
             checkpoints.append(checkpoint)
+            self.checkpoints.append(checkpoint["event"])
             outbox.append(rij)
 
     @staticmethod
@@ -217,15 +223,13 @@ class SqlAuditLedger:
         self._ondertekenaar = ondertekenaar
         self._buffer = buffer
 
-    async def vastleggen(self, gegevens: Mapping[str, Any]) -> dict[str, Any]:
+    async def vastleggen(self, record: AuditRecord) -> None:
         if self._buffer is not None:
-            data = self._buffer.audit(gegevens)
-        else:
-            los = _Schrijfbuffer(self._conn, self._ondertekenaar)
-            data = los.audit(gegevens)
-            await los.schrijf()
-        registreer([data])  # the request's receipt (filled in at commit)
-        return data
+            self._buffer.audit(record)
+            return
+        los = _Schrijfbuffer(self._conn, self._ondertekenaar)
+        los.audit(record)
+        await los.schrijf()
 
 
 class SqlGebeurtenisOutbox:
@@ -242,10 +246,17 @@ class SqlGebeurtenisOutbox:
         await los.schrijf()
 
 
+# Called after each commit with the audit records written per (huis, besluit): the audit-events metric.
+AuditTeller = Callable[[str, str, int], None]
+
+
 class SqlUnitOfWork:
-    def __init__(self, engine: AsyncEngine, ondertekenaar: Ondertekenaar | None = None):
+    def __init__(self, engine: AsyncEngine, ondertekenaar: Ondertekenaar | None = None, *,
+                 getuige: CheckpointMap | None = None, teller: AuditTeller | None = None):
         self._engine = engine
         self._ondertekenaar = ondertekenaar
+        self._getuige = getuige
+        self._teller = teller
         self._conn: AsyncConnection | None = None
         self._committed = False
 
@@ -281,12 +292,25 @@ class SqlUnitOfWork:
         except Exception as e:  # the audit rides in this commit: if it fails, nothing happened
             raise AuditNietVastgelegd(f"transaction with audit event failed: {type(e).__name__}") from None
         self._committed = True
+        b = self._buffer
+        self.vastgelegd = list(b.geschakeld)  # (huis, volgnummer, hash) of this commit's audit records
+        if self._teller is not None:
+            for (huis, besluit), n in b.aantallen.items():
+                self._teller(huis, besluit, n)
+        b.aantallen = {}
+        if self._getuige is not None and b.checkpoints:
+            # Only now: a checkpoint of a transaction that rolled back must never be witnessed.
+            await self._getuige.schrijf_alle(b.checkpoints)
+        b.checkpoints = []
 
 
 class SqlUnitOfWorkFactory:
-    def __init__(self, engine: AsyncEngine, ondertekenaar: Ondertekenaar | None = None):
+    def __init__(self, engine: AsyncEngine, ondertekenaar: Ondertekenaar | None = None, *,
+                 getuige: CheckpointMap | None = None, teller: AuditTeller | None = None):
         self.engine = engine
         self.ondertekenaar = ondertekenaar
+        self.getuige = getuige
+        self.teller = teller
 
     def __call__(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine, self.ondertekenaar)
+        return SqlUnitOfWork(self.engine, self.ondertekenaar, getuige=self.getuige, teller=self.teller)

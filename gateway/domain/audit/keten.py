@@ -1,14 +1,14 @@
 """The audit chain: RFC 8785 canonical JSON, SHA-256 links, CloudEvents envelopes.
 
 Per house: `volgnummer` starts at 1 without gaps; the first `vorigeHash` is 64 zeros;
-hash = sha256(JCS(data without "hash")). Checkpoints sign "<huis>|<volgnummer>|<hash>".
+hash = sha256(JCS(data without "hash")). Checkpoints: see checkpoint.py.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import datetime, timezone
 from enum import StrEnum
 from typing import Any
@@ -97,7 +97,7 @@ def is_eenvoudige_json(w: Any) -> bool:
     and UTF-16 order agree).
 
     A faster serialiser that writes the same bytes as that json.dumps call for such values (orjson does,
-    see gateway.infrastructure.audit_json.snelle_keten_hash) may stand in for it.
+    see gateway.infrastructure.audit.snel_json.snelle_keten_hash) may stand in for it.
     """
     t = type(w)
     if t is dict:
@@ -113,9 +113,6 @@ def is_eenvoudige_json(w: Any) -> bool:
                 return False
         return True
     return t in _SCALAIR
-
-
-_eenvoudig = is_eenvoudige_json  # the name older callers and tests know
 
 
 def keten_hash(data: Mapping[str, Any]) -> str:
@@ -134,13 +131,6 @@ def schakel(gegevens: Mapping[str, Any], volgnummer: int, vorige_hash: str) -> d
     data.pop("hash", None)
     data["hash"] = keten_hash(data)
     return data
-
-
-def checkpoint_bericht(huis: str, volgnummer: int, hash_: str, boom_wortel: str | None = None) -> bytes:
-    """What a checkpoint signs: v2 with the Merkle root of the same size, v1 (older checkpoints) without."""
-    if boom_wortel is None:
-        return f"{huis}|{volgnummer}|{hash_}".encode()
-    return f"ketenpoort.checkpoint.v2|{huis}|{volgnummer}|{hash_}|{volgnummer}|{boom_wortel}".encode()
 
 
 def tijd(dt: datetime) -> str:
@@ -167,48 +157,3 @@ def cloudevent(
     ev.update({k: v for k, v in extra.items() if v is not None})
     ev["data"] = dict(data)
     return ev
-
-
-class Breuksoort(StrEnum):
-    GEWIJZIGD = "gewijzigd"      # the record's content no longer matches its hash
-    ONTBREEKT = "ontbreekt"      # a volgnummer is missing
-    INGEVOEGD = "ingevoegd"      # a record that does not belong in the chain
-    VERWISSELD = "verwisseld"    # records out of order
-    AFGEKAPT = "afgekapt"        # the tail is missing (seen against a signed checkpoint)
-
-
-class Breuk(Exception):
-    def __init__(self, volgnummer: int, soort: Breuksoort, uitleg: str):
-        self.volgnummer, self.soort, self.uitleg = volgnummer, soort, uitleg
-        super().__init__(f"volgnummer {volgnummer}: {soort.value}: {uitleg}")
-
-
-def controleer_keten(
-    datas: Iterable[Mapping[str, Any]], *, vanaf: int = 1, vorige_hash: str = NUL_HASH
-) -> tuple[int, str]:
-    """Walk a house's chain in order; raise the first Breuk; return (last volgnummer, last hash).
-
-    `vanaf`/`vorige_hash` anchor a chain whose head is gone (e.g. Kafka retention) on a checkpoint.
-    """
-    verwacht, vorige = vanaf, vorige_hash
-    gezien: set[int] = set()
-    for d in datas:
-        vn = d.get("volgnummer")
-        if not isinstance(vn, int):
-            raise Breuk(verwacht, Breuksoort.INGEVOEGD, "record zonder volgnummer")
-        eigen = keten_hash(d)
-        if eigen != d.get("hash"):
-            raise Breuk(vn, Breuksoort.GEWIJZIGD, "inhoud komt niet overeen met de hash")
-        if vn == verwacht and d.get("vorigeHash") == vorige:
-            gezien.add(vn)
-            verwacht, vorige = vn + 1, eigen
-            continue
-        if vn in gezien or vn < verwacht:
-            if vn == verwacht - 1 and eigen == vorige:
-                continue  # an exact redelivery (at-least-once) is not a break
-            raise Breuk(vn, Breuksoort.VERWISSELD if vn not in gezien else Breuksoort.INGEVOEGD,
-                        f"verwacht volgnummer {verwacht}")
-        if vn > verwacht:
-            raise Breuk(verwacht, Breuksoort.ONTBREEKT, f"volgende aanwezige record is {vn}")
-        raise Breuk(vn, Breuksoort.INGEVOEGD, "vorigeHash sluit niet aan op het vorige record")
-    return verwacht - 1, vorige

@@ -36,291 +36,18 @@ infrastructure); without one, checkpoints are counted but not used.
 
 from __future__ import annotations
 
-import hashlib
-import itertools
 from array import array
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
-from enum import StrEnum
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-from gateway.domain.audit import AUDIT_TYPE, CHECKPOINT_TYPE, NUL_HASH, keten_hash
+from .ankers import HandtekeningControle, _Ankers
+from .diagnose import classificeer
+from .keten import NUL_HASH
+from .records import _BEREKEN, _Diagnose, _Rec, _id_digest, _kern_rec, _rec, _soort_van, _data_van, _ev_id, huis_van
+from .verslag import Bevinding, Breuktype, Verslag
 
-__all__ = [
-    "Bevinding",
-    "Breuktype",
-    "HandtekeningControle",
-    "KetenVerificatie",
-    "Verslag",
-    "huis_van",
-    "per_huis",
-    "verifieer",
-    "verifieer_per_huis",
-]
-
-HandtekeningControle = Callable[[Mapping[str, Any]], bool]
-
-_HEX = frozenset("0123456789abcdef")
-_GEEN = 0xFFFF_FFFF_FFFF_FFFF  # "no value" in the compact diagnosis arrays
-_ONLEESBAAR = itertools.count(1)  # ids for records without one: never equal, so never "duplicates"
-
-
-class Breuktype(StrEnum):
-    GEWIJZIGD = "gewijzigd"
-    ONTBREEKT = "ontbreekt"
-    INGEVOEGD = "ingevoegd"
-    VERWISSELD = "verwisseld"
-    AFGEKAPT = "afgekapt"
-    CHECKPOINT_VERVALST = "checkpoint_vervalst"
-    GEEN_ANKER = "geen_anker"
-
-    @property
-    def engels(self) -> str:
-        """The contract's English word for the kind of break (CONTRACT.md §1)."""
-        return _ENGELS[self]
-
-
-_ENGELS = {
-    Breuktype.GEWIJZIGD: "changed",
-    Breuktype.ONTBREEKT: "missing",
-    Breuktype.INGEVOEGD: "inserted",
-    Breuktype.VERWISSELD: "reordered",
-    Breuktype.AFGEKAPT: "truncated",
-    Breuktype.CHECKPOINT_VERVALST: "forged checkpoint",
-    Breuktype.GEEN_ANKER: "cannot vouch",
-}
-
-
-@dataclass(frozen=True)
-class Bevinding:
-    """The first break: at which volgnummer, what kind, and why (Dutch, for the privacy officer)."""
-
-    volgnummer: int
-    soort: Breuktype
-    uitleg: str
-
-    def __str__(self) -> str:
-        return f"volgnummer {self.volgnummer}: {self.soort.value} ({self.soort.engels}): {self.uitleg}"
-
-
-@dataclass(frozen=True)
-class Verslag:
-    """What `verify` reports for one house."""
-
-    huis: str
-    aantal: int  # distinct audit events read
-    eerste: int | None  # first volgnummer vouched for (None: nothing can be vouched for)
-    laatste: int | None  # last volgnummer vouched for
-    hoogste: int | None  # highest volgnummer read (may lie beyond a break)
-    begin_ontbreekt: bool  # the log does not start at volgnummer 1 (Kafka retention)
-    anker: int | None  # the checkpoint that anchors a log whose head is gone
-    checkpoints_gecontroleerd: int  # valid signature and matching the event at its volgnummer
-    checkpoints_ongecontroleerd: int  # read but not checked (no key, before the start, after a break)
-    handtekeningen_gecontroleerd: bool  # a public key was given
-    dubbel: int  # redeliveries dropped (same id, same content)
-    overgeslagen: int  # events of other types on the topic
-    breuk: Bevinding | None
-
-    @property
-    def intact(self) -> bool:
-        return self.breuk is None
-
-    def samenvatting(self) -> str:
-        """One line, Dutch, as `ketenpoort audit verify` prints it."""
-        if self.breuk is not None:
-            return f"huis {self.huis}: GEBROKEN bij {self.breuk}"
-        if self.aantal == 0:
-            return f"huis {self.huis}: geen audit-events"
-        if self.begin_ontbreekt:
-            bereik = (f"vanaf volgnummer {self.eerste} t/m {self.laatste} (begin niet meer aanwezig; "
-                      f"verankerd op ondertekend checkpoint {self.anker})")
-        else:
-            bereik = f"volgnummer {self.eerste} t/m {self.laatste}"
-        if self.handtekeningen_gecontroleerd:
-            n = self.checkpoints_gecontroleerd
-            cps = f"{n} checkpoint{'' if n == 1 else 's'} gecontroleerd"
-        else:
-            cps = "checkpoints niet gecontroleerd (geen publieke sleutel)"
-        return f"huis {self.huis}: intact - {self.aantal} events, {bereik}, {cps}"
-
-    def als_dict(self) -> dict[str, Any]:
-        return {
-            "huis": self.huis,
-            "intact": self.intact,
-            "aantal": self.aantal,
-            "eerste": self.eerste,
-            "laatste": self.laatste,
-            "hoogste": self.hoogste,
-            "beginOntbreekt": self.begin_ontbreekt,
-            "anker": self.anker,
-            "checkpointsGecontroleerd": self.checkpoints_gecontroleerd,
-            "checkpointsOngecontroleerd": self.checkpoints_ongecontroleerd,
-            "handtekeningenGecontroleerd": self.handtekeningen_gecontroleerd,
-            "dubbel": self.dubbel,
-            "overgeslagen": self.overgeslagen,
-            "breuk": None if self.breuk is None else {
-                "volgnummer": self.breuk.volgnummer, "soort": self.breuk.soort.value, "uitleg": self.breuk.uitleg,
-            },
-        }
-
-
-# --------------------------------------------------------------------------- reading one event
-
-
-def _is_hash(h: object) -> bool:
-    return isinstance(h, str) and len(h) == 64 and _HEX.issuperset(h)
-
-
-def _p(h: object) -> int:
-    """64-bit prefix of a hash, for the diagnosis arrays (any other value maps to a stable digest)."""
-    if h is None:
-        return _GEEN
-    if _is_hash(h):
-        return int(h[:16], 16)  # type: ignore[index]
-    return int.from_bytes(hashlib.blake2b(repr(h).encode(), digest_size=8).digest()) ^ 1
-
-
-def _id_digest(ev_id: str) -> int:
-    """64 bits of an event id, to recognise redeliveries (always together with the full chain hash)."""
-    return hash(ev_id) & _GEEN
-
-
-def _data_van(ev: Mapping[str, Any]) -> Any:
-    if type(ev) is dict and "data" in ev:
-        return ev["data"]
-    if "data" in ev or "specversion" in ev:
-        return ev.get("data")
-    return ev  # a bare audit data object (tests, API output)
-
-
-def _soort_van(ev: Any) -> str | None:
-    """'audit', 'checkpoint' or None (another event type on the topic)."""
-    if type(ev) is dict and ev.get("type") == AUDIT_TYPE:
-        return "audit"
-    if not isinstance(ev, Mapping):
-        return "audit"  # unreadable: it still occupies a place in the log
-    t = ev.get("type")
-    if t == AUDIT_TYPE:
-        return "audit"
-    if t == CHECKPOINT_TYPE:
-        return "checkpoint"
-    if t is None:
-        data = _data_van(ev)
-        if isinstance(data, Mapping) and "handtekening" in data:
-            return "checkpoint"
-        return "audit"
-    return None
-
-
-def _ev_id(ev: Any, data: Any) -> str:
-    if type(ev) is dict:
-        ev_id = ev.get("id")
-        if type(ev_id) is str:
-            return ev_id
-    if isinstance(ev, Mapping) and ev.get("id") is not None:
-        return str(ev["id"])
-    if isinstance(data, Mapping) and _is_hash(data.get("hash")):
-        return f"hash:{data['hash']}"
-    return f"onleesbaar:{next(_ONLEESBAAR)}"
-
-
-def huis_van(ev: Any, sleutel: str | None = None) -> str | None:
-    """The house of an event: data.huis, else the record key, else the CloudEvent source."""
-    if isinstance(ev, Mapping):
-        data = _data_van(ev)
-        if isinstance(data, Mapping) and isinstance(data.get("huis"), str):
-            return data["huis"]
-    if sleutel:
-        return sleutel
-    if isinstance(ev, Mapping):
-        bron = ev.get("source")
-        prefix = "urn:nld:ketenpoort:huis:"
-        if isinstance(bron, str) and bron.startswith(prefix):
-            return bron[len(prefix):]
-    return None
-
-
-def per_huis(events: Iterable[Any]) -> dict[str, list[Any]]:
-    """Split a mixed stream per house, keeping the order within each house."""
-    uit: dict[str, list[Any]] = {}
-    for ev in events:
-        uit.setdefault(huis_van(ev) or "?", []).append(ev)
-    return uit
-
-
-# --------------------------------------------------------------------------- hashing, fast and exact
-
-
-_hash = keten_hash  # the fast exact path lives in audit.keten_hash, shared with the writer
-
-
-# --------------------------------------------------------------------------- the verifier
-
-
-@dataclass(slots=True)
-class _Rec:
-    vn: int | None
-    vorige: str | None
-    opgegeven: str | None
-    eigen: str | None
-    idd: int
-
-    @property
-    def ok(self) -> bool:
-        return self.eigen is not None and self.eigen == self.opgegeven
-
-
-_BEREKEN: Any = object()  # "compute the hash here"
-
-
-def _rec(ev: Any, eigen: str | None = _BEREKEN) -> _Rec:
-    data = _data_van(ev) if type(ev) is dict or isinstance(ev, Mapping) else None
-    idd = _id_digest(_ev_id(ev, data))
-    if type(data) is not dict and not isinstance(data, Mapping):
-        return _Rec(None, None, None, None, idd)
-    if eigen is _BEREKEN:
-        try:
-            eigen = _hash(data)
-        except (TypeError, ValueError, RecursionError):
-            eigen = None
-    return _kern_rec(idd, data.get("volgnummer"), data.get("vorigeHash"), data.get("hash"), eigen)
-
-
-def _kern_rec(idd: int, vn: Any, vorige: Any, opgegeven: Any, eigen: str | None) -> _Rec:
-    if type(vn) is not int and (not isinstance(vn, int) or isinstance(vn, bool)) or vn < 1:
-        vn = None
-    return _Rec(vn, vorige if isinstance(vorige, str) else None,
-                opgegeven if isinstance(opgegeven, str) else None, eigen, idd)
-
-
-class _Diagnose:
-    """Everything read after the first event that did not fit, in compact arrays (index 0 = that event)."""
-
-    __slots__ = ("eerste", "vn", "vg", "og", "ok", "gezien")
-
-    def __init__(self, r: _Rec):
-        self.eerste = r
-        self.vn = array("q")
-        self.vg = array("Q")
-        self.og = array("Q")
-        self.ok = bytearray()
-        self.gezien: set[int] = set()
-        self.voeg_toe(r)
-
-    def voeg_toe(self, r: _Rec) -> bool:
-        sleutel = hash((r.idd, r.eigen))
-        if sleutel in self.gezien:
-            return False
-        self.gezien.add(sleutel)
-        self.vn.append(r.vn if r.vn is not None else -1)
-        self.vg.append(_p(r.vorige))
-        self.og.append(_p(r.opgegeven))
-        self.ok.append(1 if r.ok else 0)
-        return True
-
-
-class KetenVerificatie:
+class KetenVerificatie(_Ankers):
     """Incremental verifier for one house: feed events with `voeg_toe`, then `afronden()`.
 
     ``begin_verplicht``: the log must start at volgnummer 1 (the database ledger); when False a
@@ -338,8 +65,10 @@ class KetenVerificatie:
         begin_verplicht: bool = False,
         verwacht_laatste: int | tuple[int, str | None] | None = None,
         venster: int = 10_000,
+        checkpoint_elke: int | None = None,
     ):
         self.huis = huis
+        self._checkpoint_elke = checkpoint_elke
         self._venster_grootte = venster
         self._venster: deque[tuple[str, Any, Any]] = deque()
         self._in_venster: dict[tuple[int, str], int] = {}  # copies of each audit event in the window
@@ -361,7 +90,8 @@ class KetenVerificatie:
         self._dubbel = 0
         self._overgeslagen = 0
         self._hoogste: int | None = None
-        self._cp_ids: set[str] = set()
+        self._cp_ids: set[Any] = set()
+        self._cp_inhoud: dict[int, tuple[Any, ...]] = {}  # per volgnummer what its valid checkpoints sign
         self._cp_wachtend: dict[int, list[str]] = {}  # valid checkpoints ahead of the events
         self._cp_gedekt: set[int] = set()  # volgnummers confirmed by a valid checkpoint
         self._cp_ok = 0
@@ -388,10 +118,11 @@ class KetenVerificatie:
             return
         if soort == "checkpoint":
             data = _data_van(ev)
+            tijd = ev.get("time") if isinstance(ev, Mapping) and ev is not data else None
             if not self._venster:  # nothing waits before it: its turn is now
-                self._checkpoint(_ev_id(ev, data), data)
+                self._checkpoint(_ev_id(ev, data), data, tijd)
                 return
-            item: tuple[str, Any, Any] = ("c", _ev_id(ev, data), data)
+            item: tuple[str, Any, Any] = ("c", _ev_id(ev, data), (data, tijd))
         else:
             self._voeg_audit_toe(_rec(ev, eigen_hash))
             return
@@ -462,7 +193,7 @@ class KetenVerificatie:
     def _verwerk_oudste(self) -> None:
         soort, a, b = self._venster.popleft()
         if soort == "c":
-            self._checkpoint(a, b)
+            self._checkpoint(a, *b)
             return
         later = False
         if b is not None:
@@ -534,61 +265,16 @@ class KetenVerificatie:
         i = vn - self._basis
         return self._hashes[32 * i: 32 * i + 32].hex()
 
+    def meld_kolom(self, volgnummer: int, kolommen: Iterable[str]) -> None:
+        """A ledger row whose indexed columns (what the filters select on) differ from its hashed event."""
+        namen = ", ".join(kolommen)
+        self._meld(Bevinding(volgnummer, Breuktype.KOLOM_GEWIJZIGD,
+                             f"de ledger-kolom(men) {namen} van record {volgnummer} wijken af van het gehashte event: "
+                             "filters (inzage, replay) zouden het verkeerd selecteren"))
+
     def _meld(self, b: Bevinding) -> None:
         if self._breuk is None or b.volgnummer < self._breuk.volgnummer:
             self._breuk = b
-
-    # -- checkpoints --------------------------------------------------------------------
-
-    def _checkpoint(self, cp_id: str, data: Any) -> None:
-        if cp_id in self._cp_ids:
-            self._dubbel += 1
-            return
-        self._cp_ids.add(cp_id)
-        if self._controle is None:
-            self._cp_ongecontroleerd += 1
-            return
-        vn = data.get("volgnummer") if isinstance(data, Mapping) else None
-        h = data.get("hash") if isinstance(data, Mapping) else None
-        if not isinstance(vn, int) or isinstance(vn, bool) or vn < 1 or not _is_hash(h):
-            self._meld(Bevinding(vn if isinstance(vn, int) and not isinstance(vn, bool) and vn >= 1 else self._e,
-                                 Breuktype.CHECKPOINT_VERVALST, "checkpoint zonder geldig volgnummer of hash"))
-            return
-        if data.get("huis") != self.huis:
-            self._meld(Bevinding(vn, Breuktype.CHECKPOINT_VERVALST,
-                                 f"checkpoint voor volgnummer {vn} noemt een ander huis"))
-            return
-        try:
-            geldig = bool(self._controle(data))
-        except Exception:  # noqa: BLE001 - a malformed signature is simply not valid
-            geldig = False
-        if not geldig:
-            self._meld(Bevinding(vn, Breuktype.CHECKPOINT_VERVALST,
-                                 f"de handtekening van het checkpoint voor volgnummer {vn} klopt niet "
-                                 f"(sleutelId {data.get('sleutelId')!s})"))
-            return
-        if self._diagnose is not None or (self._basis is not None and vn < self._basis):
-            self._cp_ongecontroleerd += 1  # after a break, or before the first event still present
-            return
-        if self._basis is None or vn >= self._e:
-            self._cp_wachtend.setdefault(vn, []).append(h)
-            return
-        self._vergelijk_checkpoint(vn, h)
-
-    def _vergelijk_checkpoint(self, vn: int, h: str) -> None:
-        eigen = self._hash_bij(vn)
-        if eigen == h:
-            self._cp_ok += 1
-            self._cp_gedekt.add(vn)
-            if self._anker is None:
-                self._anker = vn
-            return
-        eerder = [k for k in self._cp_gedekt if k < vn]
-        vanaf = max(eerder) + 1 if eerder else self._basis
-        self._meld(Bevinding(
-            vn, Breuktype.GEWIJZIGD,
-            f"het ondertekende checkpoint noemt hash {h[:12]}… maar record {vn} heeft {eigen[:12]}…: "
-            f"de keten is herschreven (gewijzigd ergens in volgnummer {vanaf} t/m {vn})"))
 
     # -- the end ------------------------------------------------------------------------
 
@@ -597,7 +283,7 @@ class KetenVerificatie:
             self._verwerk_oudste()
         breuk = self._breuk
         if self._diagnose is not None:
-            b = self._classificeer()
+            b = classificeer(self)
             if breuk is None or b.volgnummer <= breuk.volgnummer:
                 breuk = b
         else:
@@ -605,6 +291,11 @@ class KetenVerificatie:
             if b is not None and (breuk is None or b.volgnummer < breuk.volgnummer):
                 breuk = b
         laatste_geaccepteerd = self._e - 1 if self._basis is not None and self._e > self._basis else None
+        staart, staart_vanaf = 0, None
+        if breuk is None and laatste_geaccepteerd is not None:
+            breuk = self._verplichte_checkpoints(laatste_geaccepteerd)
+            if breuk is None:
+                staart, staart_vanaf = self._staart(laatste_geaccepteerd)
         begin_ontbreekt = self._basis is not None and self._basis > 1
         eerste: int | None = None
         laatste: int | None = None
@@ -631,6 +322,8 @@ class KetenVerificatie:
             dubbel=self._dubbel,
             overgeslagen=self._overgeslagen,
             breuk=breuk,
+            staart=staart,
+            staart_vanaf=staart_vanaf,
         )
 
     def _einde(self, geen_anker_melden: bool = True) -> Bevinding | None:
@@ -657,104 +350,6 @@ class KetenVerificatie:
                              f"aanwezig) en {waarom} verankert de rest; de keten kan niet worden gegarandeerd")
         return None
 
-    def _classificeer(self) -> Bevinding:
-        """Classify the first event that did not fit, with look-ahead over everything after it."""
-        d = self._diagnose
-        assert d is not None and self._basis is not None
-        r, e, basis = d.eerste, self._e, self._basis
-        vn, vg, og, ok = d.vn, d.vg, d.og, d.ok
-        n = len(vn)
-        hp = _p(self._h)
-        vorige = e - 1
-
-        def index(arr: array, waarde: int, start: int = 1) -> int | None:
-            try:
-                return arr.index(waarde, start)
-            except ValueError:
-                return None
-
-        def heeft_opvolger(i: int) -> bool:
-            if og[i] == _GEEN:
-                return False
-            return vg.count(og[i]) - (1 if vg[i] == og[i] else 0) > 0
-
-        def heeft_voorganger(i: int) -> bool:
-            if vg[i] == _GEEN:
-                return False
-            return og.count(vg[i]) - (1 if og[i] == vg[i] else 0) > 0
-
-        def met_volgnummer(v: int) -> Iterator[int]:
-            i = index(vn, v, 1)
-            while i is not None:
-                yield i
-                i = index(vn, v, i + 1)
-
-        if r.vn is None:
-            if r.vorige == self._h:
-                return Bevinding(e, Breuktype.GEWIJZIGD, f"het record na {vorige} heeft geen geldig volgnummer")
-            return Bevinding(e, Breuktype.INGEVOEGD,
-                             f"na volgnummer {vorige} staat een onleesbaar record of een record zonder volgnummer")
-
-        if r.vn < e:
-            if r.vn < basis:
-                return Bevinding(r.vn, Breuktype.VERWISSELD, f"record {r.vn} staat na record {vorige}")
-            i = r.vn - basis
-            if r.vn == vorige and heeft_opvolger(0):
-                uitleg = (f"er zijn twee verschillende records met volgnummer {r.vn}; het volgende record "
-                          f"verwijst naar het tweede, dus het eerste hoort niet in de keten")
-            elif self._ids[i] == r.idd:
-                uitleg = f"record {r.vn} komt nogmaals voor, met hetzelfde id maar een andere inhoud"
-            else:
-                uitleg = f"na volgnummer {vorige} staat een tweede, afwijkend record met volgnummer {r.vn}"
-            return Bevinding(r.vn, Breuktype.INGEVOEGD, uitleg)
-
-        if r.vn == e:
-            k = index(vg, hp)
-            echte_volgt = k is not None and vn[k] == e
-            if r.vorige == self._h:  # in its place, but its content does not match its hash
-                if echte_volgt and ok[k]:
-                    return Bevinding(e, Breuktype.INGEVOEGD,
-                                     f"vóór record {e} staat een tweede, afwijkende versie van record {e}")
-                return Bevinding(e, Breuktype.GEWIJZIGD, "de inhoud komt niet overeen met de hash van het record")
-            if echte_volgt:
-                return Bevinding(e, Breuktype.INGEVOEGD,
-                                 f"vóór record {e} staat een record met volgnummer {e} dat niet op {vorige} aansluit")
-            if not r.ok:
-                return Bevinding(e, Breuktype.GEWIJZIGD,
-                                 "de inhoud komt niet overeen met de hash en de vorigeHash wijst niet naar "
-                                 f"record {vorige}")
-            if vorige < basis:
-                return Bevinding(e, Breuktype.GEWIJZIGD, "de vorigeHash van het eerste record is niet 64 nullen")
-            if vorige in self._cp_gedekt or not (heeft_opvolger(0) or n == 1):
-                bevestigd = " (dat door een ondertekend checkpoint is bevestigd)" if vorige in self._cp_gedekt else ""
-                return Bevinding(e, Breuktype.GEWIJZIGD,
-                                 f"record {e} is gewijzigd en opnieuw gehasht: zijn vorigeHash verwijst niet naar "
-                                 f"record {vorige}{bevestigd}")
-            return Bevinding(vorige, Breuktype.GEWIJZIGD,
-                             f"record {vorige} is gewijzigd en opnieuw gehasht: record {e} verwijst naar een andere "
-                             f"versie ervan (of de vorigeHash van record {e} is aangepast)")
-
-        # r.vn > e: a later record came where e belongs.
-        if r.vorige == self._h:
-            return Bevinding(e, Breuktype.GEWIJZIGD,
-                             f"het record na {vorige} draagt volgnummer {r.vn} in plaats van {e}")
-        k_vn = index(vn, e)
-        k_kand = index(vg, hp)
-        if k_vn is None and k_kand is None:
-            aanwezig = [v for v in set(vn) if e <= v < r.vn]
-            tot = min(aanwezig) - 1 if aanwezig else r.vn - 1
-            wat = f"volgnummer {e}" if tot == e else f"volgnummer {e} t/m {tot}"
-            return Bevinding(e, Breuktype.ONTBREEKT,
-                             f"{wat} ontbreekt: na {vorige if vorige >= basis else 'het begin'} volgt {r.vn}")
-        lid = heeft_voorganger(0) or heeft_opvolger(0)
-        sterk = bool(ok[0]) and heeft_voorganger(0) and heeft_opvolger(0)
-        concurrent_sterk = any(ok[i] and heeft_voorganger(i) and heeft_opvolger(i) for i in met_volgnummer(r.vn))
-        if lid and (sterk or not concurrent_sterk):
-            return Bevinding(e, Breuktype.VERWISSELD, f"record {e} staat na record {r.vn}")
-        return Bevinding(e, Breuktype.INGEVOEGD,
-                         f"tussen {vorige} en {e} staat een record (volgnummer {r.vn}) dat niet in de keten hoort")
-
-
 # --------------------------------------------------------------------------- one-shot helpers
 
 
@@ -766,6 +361,7 @@ def verifieer(
     begin_verplicht: bool = False,
     verwacht_laatste: int | tuple[int, str | None] | None = None,
     venster: int = 10_000,
+    checkpoint_elke: int | None = None,
 ) -> Verslag:
     """Verify one house's events and checkpoints, in the order they were read."""
     it = iter(events)
@@ -773,7 +369,8 @@ def verifieer(
     if huis is None:
         huis = (huis_van(eerste) if eerste is not None else None) or "?"
     v = KetenVerificatie(huis, controleer_handtekening, begin_verplicht=begin_verplicht,
-                         verwacht_laatste=verwacht_laatste, venster=venster)
+                         verwacht_laatste=verwacht_laatste, venster=venster,
+                         checkpoint_elke=checkpoint_elke)
     if eerste is not None:
         v.voeg_toe(eerste)
     v.voeg_alles_toe(it)
