@@ -272,3 +272,22 @@ async def test_signing_key_rotation_keeps_every_old_checkpoint_valid(keten, inst
     r = await cli(["verify", "--database-url", instellingen.database_url, "--public-key", str(oud),
                    "--public-key", str(pad.with_suffix(".pub")), "--huis", "demo"])
     assert r.exit_code == INTACT, r.output
+
+
+async def test_a_signed_root_that_is_not_the_chains_tree_is_a_break(keten, instellingen) -> None:  # noqa: ANN001
+    """Every checkpoint signs the Merkle root beside the chain head; verify recomputes the tree from the chain.
+
+    Re-signed with the real key, a checkpoint with the right chain head and another root (what a partner's
+    proofs would then be checked against) is still caught.
+    """
+    ondertekenaar = laad_ondertekenaar(Path(instellingen.signing_key))
+    async with keten.container.engine.begin() as conn:
+        ev = (await conn.execute(select(C.c.event).where(C.c.huis == "demo", C.c.volgnummer == 100))).scalar_one()
+        assert ev["data"]["boomGrootte"] == 100 and len(ev["data"]["boomWortel"]) == 64
+        data = ondertekenaar.onderteken(Checkpoint("demo", 100, ev["data"]["hash"], boom_grootte=100,
+                                                   boom_wortel="ab" * 32)).als_data()
+        await conn.execute(update(C).where(C.c.huis == "demo", C.c.volgnummer == 100)
+                           .values(handtekening=data["handtekening"], event={**ev, "data": data}))
+    code, breuken, uit = await _verify(instellingen)
+    assert code == GEBROKEN, uit
+    assert breuken["demo"] == (100, "checkpoint_vervalst"), uit

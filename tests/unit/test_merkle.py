@@ -157,3 +157,14 @@ def test_out_of_range_requests_are_refused() -> None:
         M.consistentie_bereiken(0, 5)
     assert not M.controleer_opname(5, 5, b"x" * 32, [], b"x" * 32)
     assert not M.controleer_consistentie(6, 5, b"x" * 32, b"x" * 32, [])
+
+
+def test_growing_in_blocks_gives_the_same_tree_as_leaf_by_leaf() -> None:
+    """The verifier grows the tree 256 leaves at a time where it can; the frontier must be the same."""
+    data = [hashlib.sha256(str(i).encode()).digest() for i in range(1300)]
+    for stappen in ([1300], [5, 251, 256, 700, 88], [256, 256, 1, 787], [1299, 1]):
+        f: list[bytes] = []
+        n = 0
+        for stap in stappen:
+            f, n = M.groei(f, n, b"".join(data[n:n + stap]), n + stap)
+            assert f == M.frontier_van(M.blad_hash(d) for d in data[:n])[0]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from ..merkle import groei, wortel
 from .records import _is_hash
 from .verslag import Bevinding, Breuktype
 
@@ -30,6 +31,9 @@ class _Ankers:
     _e: int
     _basis: int | None
     _diagnose: Any
+    _hashes: bytearray
+    _boom: list[bytes]
+    _boom_n: int
 
     def _hash_bij(self, vn: int) -> str:
         raise NotImplementedError
@@ -85,11 +89,32 @@ class _Ankers:
             return
         self._vergelijk_checkpoint(vn, h)
 
+    def _boomwortel_bij(self, vn: int) -> str | None:
+        """The RFC 9162 root over events 1..vn (None when the chain read does not start at 1)."""
+        if self._basis != 1 or vn < self._boom_n:
+            return None if self._basis != 1 else self._wortel_opnieuw(vn)
+        self._boom, self._boom_n = groei(self._boom, self._boom_n,
+                                         bytes(self._hashes[32 * self._boom_n: 32 * vn]), vn)
+        return wortel(self._boom).hex()
+
+    def _wortel_opnieuw(self, vn: int) -> str:
+        """A root below the one grown so far (checkpoints out of order): from the first leaf."""
+        frontier, _ = groei([], 0, bytes(self._hashes[: 32 * vn]), vn)
+        return wortel(frontier).hex()
+
     def _vergelijk_checkpoint(self, vn: int, h: str) -> None:
         eigen = self._hash_bij(vn)
         if eigen == h:
             if vn in self._cp_gedekt:
                 return  # the same checkpoint from another witness
+            getekend = self._cp_inhoud.get(vn, (None, None, None))[2]
+            if getekend is not None:
+                berekend = self._boomwortel_bij(vn)
+                if berekend is not None and berekend != getekend:
+                    self._meld(Bevinding(vn, Breuktype.CHECKPOINT_VERVALST,
+                                         f"het ondertekende checkpoint voor volgnummer {vn} noemt boomwortel "
+                                         f"{getekend[:12]}… maar de Merkle-boom van de keten heeft {berekend[:12]}…"))
+                    return
             self._cp_ok += 1
             self._cp_gedekt.add(vn)
             if self._anker is None:

@@ -98,6 +98,8 @@ class KetenVerificatie(_Ankers):
         self._cp_ongecontroleerd = 0
         self._anker: int | None = None
         self._breuk: Bevinding | None = None  # lowest-volgnummer finding so far (checkpoints)
+        self._boom: list[bytes] = []  # Merkle frontier over the accepted events, grown to each signed root
+        self._boom_n = 0
 
     # -- feeding ------------------------------------------------------------------------
 
