@@ -334,7 +334,7 @@ def _audit_commando(env: dict[str, str]) -> tuple[list[str], str] | None:
 async def verify_en_inzage(ctx: Context, aantal: int, persoon_events: int) -> dict[str, Any]:
     from gateway.infrastructure.audit.sleutels import Ondertekenaar, laad_of_maak_sleutel, publiek_pad
 
-    huis = "landelijk"
+    huis = HUIS  # a configured house: `audit inzage` records the read under the house's convenant
     url = await maak_database(ctx.pg, "jaar")
     env = {**ctx.env, "KETENPOORT_DATABASE_URL": url}
     migreer(env, url, ctx.werkmap / "migratie-jaar.log")

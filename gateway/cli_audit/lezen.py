@@ -198,19 +198,23 @@ def replay(
             _stop(1, "geen betrokkene met dit BSN gevonden" + (f" in huis {huis}" if huis else ""))
 
     async def schrijf() -> int:
+        # json and csv stream (a year of log need not fit in memory); the opening is written with the first row,
+        # so "no such person" leaves no half document behind.
         n = 0
         if formaat is ReplayFormaat.json:
-            rijen = [d async for d in uitwisselingen()]
-            sys.stdout.write("[" + "".join(("\n" if i == 0 else ",\n") + json.dumps(d, ensure_ascii=False)
-                                           for i, d in enumerate(rijen)) + ("\n]\n" if rijen else "]\n"))
-            n = len(rijen)
+            async for data in uitwisselingen():
+                sys.stdout.write(("[\n" if n == 0 else ",\n") + json.dumps(data, ensure_ascii=False))
+                n += 1
+            sys.stdout.write("\n]\n" if n else "[]\n")
         elif formaat is ReplayFormaat.csv:
-            rijen = [d async for d in uitwisselingen()]
             schrijver = csv.DictWriter(sys.stdout, fieldnames=KOLOMMEN, lineterminator="\n")
-            schrijver.writeheader()
-            for data in rijen:
+            async for data in uitwisselingen():
+                if n == 0:
+                    schrijver.writeheader()
                 schrijver.writerow(_plat(data))
-            n = len(rijen)
+                n += 1
+            if n == 0:
+                schrijver.writeheader()
         else:
             rijen = [d async for d in uitwisselingen()]
             n = len(rijen)

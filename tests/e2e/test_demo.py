@@ -56,10 +56,14 @@ def test_demo_end_to_end_and_clean_stop(tmp_path: Path):
             assert r.status_code == 200, r.text
             status = {x["bron"]: x["status"] for x in r.json()["resultaten"]}
             assert status["politie"] == "bekend" and status["om"] == "bekend"  # over real sockets to the mocks
-            assert c.get("/audit/publieke-sleutel").text.startswith("-----BEGIN PUBLIC KEY-----")
+            ring = c.get("/audit/publieke-sleutel").json()["sleutels"]  # the keyring (docs/audit.md)
+            assert ring[0]["publiekeSleutel"].startswith("-----BEGIN PUBLIC KEY-----")
+            assert c.get("/audit/publieke-sleutel", headers={"Accept": "application/x-pem-file"}).text.startswith(
+                "-----BEGIN PUBLIC KEY-----")
             assert c.get("/docs").status_code == 200
         assert (tmp_path / ".ketenpoort" / "identity.key").exists()
         assert (tmp_path / ".ketenpoort" / "signing.pub").exists()
+        assert (tmp_path / ".ketenpoort" / "signing.keyring.json").exists()
     finally:
         proces.send_signal(signal.SIGINT)
         try:

@@ -241,6 +241,23 @@ async def test_verify_on_kafka_without_key_and_unknown_topic(kafka_bootstrap: st
 
 
 @pytest.mark.kafka
+async def test_verify_on_kafka_requires_checkpoints_and_reports_an_old_tail(kafka_bootstrap: str, sleutels) -> None:  # noqa: ANN001
+    prive, _, pub = sleutels
+    topic = f"audit-staart-{uuid.uuid4().hex[:8]}"
+    zonder_100 = [e for e in maak_log("kwijt", 150, prive)
+                  if not (e["type"] == CHECKPOINT_TYPE and e["data"]["volgnummer"] == 100)]
+    await produceer(kafka_bootstrap, topic, als_records(maak_log("demo", 120, prive, slot=False))
+                    + als_records(zonder_100))
+    r = await cli(["verify", "--kafka-bootstrap", kafka_bootstrap, "--topic", topic, "--public-key", str(pub),
+                   "--huis", "demo"])
+    # 101..120 were never anchored and are weeks old: intact, but checkpointing stopped (exit 3)
+    assert r.exit_code == 3, r.output
+    assert "20 events na het laatste checkpoint (vanaf volgnummer 101" in r.stdout
+    r = await cli(["verify", "--kafka-bootstrap", kafka_bootstrap, "--topic", topic, "--public-key", str(pub)])
+    assert r.exit_code == 1 and breuk_in(regels_per_huis(r.stdout)["kwijt"]) == (100, "checkpoint_ontbreekt"), r.output
+
+
+@pytest.mark.kafka
 async def test_replay_and_inzage_from_kafka(kafka_bootstrap: str, database_url: str, sleutels) -> None:  # noqa: ANN001
     prive, _, _ = sleutels
     a_demo, a_noord, b_demo = await maak_identiteiten(database_url)

@@ -95,3 +95,19 @@ def test_ketenpoort_sleutels_nieuw_and_toon(tmp_path: Path):
     assert ring[1]["sleutelId"] in r.stdout
     r = runner.invoke(app, ["sleutels", "nieuw", "--signing-key", str(tmp_path / "geen.key")])
     assert r.exit_code == 2
+
+
+def test_the_checkpoint_directory_never_overwrites(tmp_path: Path):
+    from gateway.infrastructure.audit.getuigen import CheckpointMap
+
+    m = CheckpointMap(tmp_path / "getuige")
+    ev = {"id": "e1", "type": "nl.ketenpoort.audit.checkpoint", "data": {"huis": "demo", "volgnummer": 100, "hash": H}}
+    assert m.schrijf(ev) is True
+    pad = m.bestand(ev)
+    assert pad.name == f"{100:020d}-e1.json" and json.loads(pad.read_text()) == ev
+    # a second write of the same checkpoint, or a rewrite of it, leaves the first file as it was
+    assert m.schrijf(ev) is False
+    assert m.schrijf({**ev, "data": {**ev["data"], "hash": W}}) is False
+    assert json.loads(pad.read_text())["data"]["hash"] == H
+    with pytest.raises(ValueError):
+        m.bestand({"id": "e2", "data": {"huis": "../elders", "volgnummer": 1}})
