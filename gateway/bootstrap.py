@@ -204,6 +204,8 @@ def bouw(
         metrieken=Metrieken(),
         max_body_bytes=instellingen.max_body_bytes,
         publieke_sleutel=ondertekenaar.publieke_sleutel_pem() if ondertekenaar else None,
+        cors_origins=tuple(instellingen.cors_origins),
+        max_header_bytes=instellingen.max_header_bytes,
     )
     container = Container(instellingen, engine, uow, convenanten, omgeving, uitgever, afh, bronnen)
     container.ondertekenaar = ondertekenaar

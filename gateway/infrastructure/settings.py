@@ -31,3 +31,8 @@ class Instellingen(BaseSettings):
     max_body_bytes: int = 64 * 1024
     log_level: str = "INFO"
     log_json: bool = True
+    # --- API contract (issue 10, docs/api.md): browser origins for CORS (comma-separated or JSON list;
+    # empty: no browser access except the public OpenAPI document) and the request-header limit.
+    cors_origins: list[str] = []
+    max_header_bytes: int = Field(default=16 * 1024, ge=1024, le=1024 * 1024)
+    stream_ticket_seconds: int = Field(default=30, ge=5, le=300)

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Query
 from gateway.domain.model import AfspraakStatus
 
 from ..deps import Aanroeper, Afh
+from ..tekst import Regel
 from ..schemas import AfspraakUit, AfspraakVastleggen, AfspraakWijzigen, AfsprakenUit
 
 router = APIRouter(tags=["afspraken"])
@@ -37,7 +38,7 @@ async def lijst(
     v: Aanroeper,
     d: Afh,
     status: AfspraakStatus | None = None,
-    uitvoerder: str | None = Query(default=None, max_length=64),
+    uitvoerder: Regel | None = Query(default=None, max_length=64),
     verlopen: bool = Query(default=False, description="alleen open afspraken voorbij hun deadline"),
 ) -> AfsprakenUit:
     vandaag = d.afspraken.omg.vandaag()

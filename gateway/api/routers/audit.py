@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
@@ -9,6 +8,7 @@ from fastapi.responses import Response
 from gateway.domain.audit import Handeling
 
 from ..deps import Aanroeper, Afh, afh
+from ..tekst import Regel, UtcTijd
 from ..schemas import AuditGebeurtenissenUit, InzageUit, InzageVerzoek, Ref
 
 router = APIRouter(tags=["audit"])
@@ -25,9 +25,9 @@ async def inzage(body: InzageVerzoek, v: Aanroeper, d: Afh) -> InzageUit:
 async def gebeurtenissen(
     v: Aanroeper,
     d: Afh,
-    vanaf: datetime | None = None,
-    tot: datetime | None = None,
-    partner: Annotated[str | None, Query(max_length=64)] = None,
+    vanaf: UtcTijd | None = None,
+    tot: UtcTijd | None = None,
+    partner: Annotated[Regel | None, Query(max_length=64)] = None,
     handeling: Handeling | None = None,
     besluit: Literal["toegestaan", "geweigerd"] | None = None,
     limiet: Annotated[int, Query(ge=1, le=10000)] = 1000,

@@ -9,6 +9,7 @@ from gateway.domain.model import CasusStatus
 from gateway.services.casussen import CasusWijziging
 
 from ..deps import Aanroeper, Afh
+from ..tekst import Regel
 from ..schemas import CasusAanmelden, CasusPagina, CasussenUit, CasusUit, CasusWijzigen, CasusZoeken
 
 router = APIRouter(prefix="/v1/casussen", tags=["casussen"])
@@ -30,7 +31,7 @@ async def zoeken(body: CasusZoeken, v: Aanroeper, d: Afh) -> CasussenUit:
 async def lijst(
     v: Aanroeper,
     d: Afh,
-    thema: Annotated[str | None, Query(max_length=64)] = None,
+    thema: Annotated[Regel | None, Query(max_length=64)] = None,
     status: CasusStatus | None = None,
     pagina: Annotated[int, Query(ge=1, le=100000)] = 1,
     pagina_grootte: Annotated[int, Query(alias="paginaGrootte", ge=1, le=100)] = 20,

@@ -21,6 +21,7 @@ router = APIRouter(tags=["gebeurtenissen"])
 
 POLL_S = 0.25
 KEEPALIVE_S = 15.0
+MAX_POSITIE = 2**63 - 1  # a BIGINT: larger would overflow in PostgreSQL
 
 
 async def _stroom(request: Request, dienst: GebeurtenisDienst, v: Verzoeker, positie: int) -> AsyncIterator[bytes]:
@@ -48,11 +49,12 @@ async def gebeurtenissen(
     v: Aanroeper,
     d: Afh,
     last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
-    vanaf: Annotated[int | None, Query(ge=0, description="positie om na te beginnen; 0 = vanaf het begin")] = None,
+    vanaf: Annotated[int | None, Query(ge=0, le=MAX_POSITIE,
+                                       description="positie om na te beginnen; 0 = vanaf het begin")] = None,
 ) -> StreamingResponse:
     dienst = d.gebeurtenissen
     if last_event_id is not None:
-        if not last_event_id.isdigit():
+        if not (last_event_id.isascii() and last_event_id.isdigit()) or int(last_event_id) > MAX_POSITIE:
             raise OngeldigeInvoer([("Last-Event-ID", "moet een positie (geheel getal) zijn")])
         positie = int(last_event_id)
     elif vanaf is not None:
