@@ -201,9 +201,10 @@ def verrijk(origineel: dict[str, Any], *, contact: dict[str, str]) -> dict[str, 
     comp["headers"] = {"API-Version": {
         "description": "Volledige versie van de API (semver), op elk antwoord",
         "schema": {"type": "string", "example": doc["info"]["version"]}}}
-    comp["securitySchemes"] = {"oauth2": {
+    # The bearer scheme FastAPI documents stays; oauth2 adds the token URL and the scopes per operation.
+    comp.setdefault("securitySchemes", {})["oauth2"] = {
         "type": "oauth2", "description": "Client credentials; het token gaat mee als `Authorization: Bearer …`.",
-        "flows": {"clientCredentials": {"tokenUrl": "/oauth/token", "scopes": SCOPES}}}}
+        "flows": {"clientCredentials": {"tokenUrl": "/oauth/token", "scopes": SCOPES}}}
     for schema in schemas.values():
         _beschrijf(schema)
 
@@ -215,7 +216,7 @@ def verrijk(origineel: dict[str, Any], *, contact: dict[str, str]) -> dict[str, 
             op.pop("security", None)
             scopes = _scopes(methode, pad)
             if scopes is not None:
-                op["security"] = [{"oauth2": scopes}]
+                op["security"] = [{"oauth2": scopes, "HTTPBearer": []}]
                 rollen = ", ".join(f"`{s}`" for s in scopes)
                 op["description"] = (op.get("description") or op.get("summary", "")) + \
                     f"\n\nScopes: {rollen}. Het convenant en de deelname aan het overlegtype beslissen verder (403)."

@@ -22,7 +22,7 @@ async def test_plannen_alleen_procesregisseur_en_geldig_type(omgeving):
     is_probleem(await omgeving.client.post("/v1/overleggen", json=body, headers=await omgeving.als("demo-om")), 403)
     r = await omgeving.client.post("/v1/overleggen", json={"overlegtype": "bestaat-niet", "datum": "1 dec"},
                                    headers=await omgeving.als("demo-procesregisseur"))
-    assert ongeldige_velden(r) == {"datum"}
+    assert ongeldige_velden(r) == {"datum", "overlegtype"}  # every invalid field at once (ADR)
     r = await omgeving.client.post("/v1/overleggen", json={"overlegtype": "bestaat-niet", "datum": "2026-12-01"},
                                    headers=await omgeving.als("demo-procesregisseur"))
     assert ongeldige_velden(r) == {"overlegtype"}
