@@ -18,6 +18,7 @@ from .middleware import GatewayMiddleware
 from .openapi_doc import verrijk
 from .problems import domein_fout, http_fout, onverwachte_fout, validatie_fout
 from .routering import RouteringMiddleware
+from .stroomtickets import StroomTickets
 from .routers import afspraken, audit, casussen, gebeurtenissen, operations, overleggen, toestemmingen, verwijzingen
 
 BESCHRIJVING = """
@@ -44,6 +45,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.afhankelijkheden = afh
+    app.state.stroomtickets = StroomTickets(afh.stream_ticket_seconds)
     app.add_exception_handler(RequestValidationError, validatie_fout)
     app.add_exception_handler(KetenpoortFout, domein_fout)
     app.add_exception_handler(StarletteHTTPException, http_fout)

@@ -43,6 +43,7 @@ class Afhankelijkheden:
     publieke_sleutel: bytes | None = None
     cors_origins: tuple[str, ...] = ()  # browser origins allowed by CORS (docs/api.md)
     max_header_bytes: int = 16 * 1024
+    stream_ticket_seconds: int = 30
 
 
 def afh(request: Request) -> Afhankelijkheden:
@@ -72,6 +73,8 @@ async def verzoeker(
         raise NietGeauthenticeerd("Authorization moet 'Bearer <token>' zijn")
     zet_convenant(None)
     claims = await afh(request).tokens.verifieer(token.strip())
+    exp = claims.get("exp")
+    request.state.token_verloopt = float(exp) if isinstance(exp, (int, float)) else None  # SSE ends then
     if x_gebruiker is not None:
         try:  # HTTP libraries decode headers as Latin-1; partners send UTF-8 (josé.müller)
             x_gebruiker = x_gebruiker.encode("latin-1").decode("utf-8")
