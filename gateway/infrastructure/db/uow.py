@@ -159,7 +159,7 @@ class _Schrijfbuffer:
         teller["volgnummer"], teller["laatste_hash"] = volgnummer, data["hash"]
         tijdstip = datetime.fromisoformat(data["tijdstip"].replace("Z", "+00:00"))
         event_id = uuid4()
-        ev = cloudevent(id=event_id, type=AUDIT_TYPE, huis=huis, time=tijdstip, data=data)
+        ev = cloudevent(id=event_id, type=AUDIT_TYPE, huis=huis, time=tijdstip, data=data, sequence=volgnummer)
         betrokkene = data.get("betrokkene")
         ledger.append({
             "huis": huis, "volgnummer": volgnummer, "event_id": event_id, "hash": data["hash"], "tijdstip": tijdstip,
@@ -180,7 +180,7 @@ class _Schrijfbuffer:
         teller["gebeurtenis_positie"] = positie
         event_id = uuid4()
         ev = cloudevent(id=event_id, type=g.type.value, huis=g.huis, time=_nu(), data=g.data,
-                        subject=str(g.sleutel), dataref=g.dataref, sequence=str(positie))
+                        subject=str(g.sleutel), dataref=g.dataref, sequence=positie)
         gebeurtenissen.append({"huis": g.huis, "positie": positie, "event_id": event_id, "type": g.type.value,
                                "sleutel": g.sleutel, "thema": g.thema, "overlegtype": g.overlegtype, "event": ev})
         outbox.append({"huis": g.huis, "topic": "gebeurtenissen", "sleutel": str(g.sleutel), "event": ev,
