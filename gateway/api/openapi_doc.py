@@ -228,6 +228,11 @@ def verrijk(origineel: dict[str, Any], *, contact: dict[str, str]) -> dict[str, 
                 antwoord.setdefault("headers", {})["API-Version"] = _api_versie_header()
                 if code.startswith(("4", "5")):
                     antwoord["content"] = _probleem_antwoord(code)["content"]
+            # The token is the security scheme's business, not a header parameter of each operation.
+            op["parameters"] = [p for p in op.get("parameters", [])
+                                if not (p["in"] == "header" and p["name"].lower() == "authorization")]
+            if not op["parameters"]:
+                del op["parameters"]
             for p in op.get("parameters", []):
                 p.get("schema", {}).pop("title", None)
                 p.setdefault("description", VELDEN.get(p["name"], (p["name"], None))[0])

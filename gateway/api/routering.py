@@ -89,8 +89,12 @@ class RouteringMiddleware:
             rm = getattr(r, "methods", None)
             if rm is None:  # a mount or websocket: leave it to the router
                 return set(), []
-            methoden |= set(rm)
             passend.append(r)
+        # A literal path (/casussen/_zoek) is not also an id (/casussen/{casus_id}): its own methods only.
+        letterlijk = [r for r in passend if getattr(r, "path", None) == scope.get("path")]
+        passend = letterlijk or passend
+        for r in passend:
+            methoden |= set(getattr(r, "methods", ()))
         return methoden, passend
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -7,10 +7,10 @@ One place so both databases see the same input: PostgreSQL refuses NUL (0x00) an
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Annotated
 
-from pydantic import AfterValidator, AwareDatetime
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator
 from pydantic_core import PydanticCustomError
 
 # C0 and C1 controls, DEL, and UTF-16 surrogates (only reachable as lone "\ud800" escapes in JSON).
@@ -44,11 +44,29 @@ def _utc(waarde: datetime) -> datetime:
         raise PydanticCustomError("tijd_buiten_bereik", "tijdstip valt buiten het ondersteunde bereik") from None
 
 
+_ISO_DATUM = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_TIJD = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
+
+
+def _alleen_tekst(patroon: re.Pattern[str], uitleg: str):  # noqa: ANN202
+    def controleer(waarde: object) -> object:
+        # Pydantic would read a number as a Unix time (vanaf=0 -> 1970); the document says an RFC 3339 string.
+        if isinstance(waarde, str) and not patroon.match(waarde) or isinstance(waarde, (int, float)):
+            raise PydanticCustomError("formaat", uitleg)
+        return waarde
+
+    return controleer
+
+
 Regel = Annotated[str, AfterValidator(_regel)]
 """One line of text (names, references, filters): no control characters at all."""
 
 Tekst = Annotated[str, AfterValidator(_tekst)]
 """Free text (actie, toelichting, afsluitReden): lines allowed, other control characters not."""
 
-UtcTijd = Annotated[AwareDatetime, AfterValidator(_utc)]
+UtcTijd = Annotated[AwareDatetime, BeforeValidator(_alleen_tekst(_ISO_TIJD, "geen RFC 3339-tijdstip")),
+                    AfterValidator(_utc)]
 """An RFC 3339 time with an explicit zone (a naive time is refused), normalised to UTC."""
+
+Datum = Annotated[date, BeforeValidator(_alleen_tekst(_ISO_DATUM, "geen datum (JJJJ-MM-DD)"))]
+"""A calendar date written as YYYY-MM-DD, as the document says (never a number)."""

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 from uuid import UUID
 
@@ -9,7 +8,7 @@ from fastapi import APIRouter, Query, Request, Response
 from ..deps import Aanroeper, Afh
 from ..lijsten import AgendaPagina, OverleggenPagina
 from ..paging import Paginering, links, snijd
-from ..tekst import Regel
+from ..tekst import Datum, Regel
 from ..schemas import AgendapuntToevoegen, AgendapuntUit, OverlegPlannen, OverlegUit
 
 router = APIRouter(prefix="/v1/overleggen", tags=["overleggen"])
@@ -28,8 +27,8 @@ async def lijst(
     d: Afh,
     p: Paginering,
     overlegtype: Annotated[Regel | None, Query(max_length=64, description="Alleen dit overlegtype")] = None,
-    vanaf: Annotated[date | None, Query(description="Alleen overleggen op of na deze datum")] = None,
-    tot: Annotated[date | None, Query(description="Alleen overleggen op of voor deze datum")] = None,
+    vanaf: Annotated[Datum | None, Query(description="Alleen overleggen op of na deze datum")] = None,
+    tot: Annotated[Datum | None, Query(description="Alleen overleggen op of voor deze datum")] = None,
 ) -> OverleggenPagina:
     rijen, totaal = await d.overleggen.lijst(v, overlegtype=overlegtype, vanaf=vanaf, tot=tot, offset=p.offset,
                                              limit=p.grootte)
