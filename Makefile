@@ -46,7 +46,7 @@ node_modules/.installed: package.json package-lock.json
 lint-api: venv node_modules/.installed
 	@mkdir -p build
 	$(BIN)/python scripts/openapi_export.py build/openapi.json
-	node_modules/.bin/spectral lint --fail-severity=error -r lint/adr/linter.yaml build/openapi.json
+	node_modules/.bin/spectral lint --fail-severity=error -r lint/spectral.yaml build/openapi.json
 	ASYNCAPI_METRICS=false node_modules/.bin/asyncapi validate --fail-severity=error schemas/asyncapi.yaml
 
 clean:

@@ -140,6 +140,28 @@ VELDEN: dict[str, tuple[str, Any]] = {
 }
 
 
+TOKEN_ANTWOORD = {
+    "type": "object", "required": ["access_token", "token_type", "expires_in"],
+    "description": "Toegangstoken (RFC 6749 paragraaf 5.1).",
+    "properties": {"access_token": {"type": "string"}, "token_type": {"const": "Bearer"},
+                   "expires_in": {"type": "integer"}, "scope": {"type": "string"}},
+}
+OAUTH_FOUT = {
+    "type": "object", "required": ["error"], "description": "Foutmelding van het tokenendpoint (RFC 6749 paragraaf 5.2).",
+    "properties": {"error": {"type": "string", "example": "invalid_client"},
+                   "error_description": {"type": "string", "example": "onbekende client of verkeerd geheim"}},
+}
+
+
+def _tokenendpoint(op: dict[str, Any]) -> None:
+    """RFC 6749 prescribes its own JSON error format here, not problem+json (lint/spectral.yaml says so)."""
+    antwoorden = op["responses"]
+    antwoorden["200"]["content"] = {"application/json": {"schema": {"$ref": "#/components/schemas/TokenAntwoord"}}}
+    for code, tekst in (("400", "Ongeldig verzoek (bijvoorbeeld grant_type)"), ("401", "Onbekende client of verkeerd geheim")):
+        antwoorden[code] = {"description": tekst,
+                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OAuthFout"}}}}
+
+
 def _api_versie_header() -> dict[str, Any]:
     return {"$ref": "#/components/headers/API-Version"}
 
@@ -198,6 +220,8 @@ def verrijk(origineel: dict[str, Any], *, contact: dict[str, str]) -> dict[str, 
         schemas.pop(weg, None)
     schemas["Probleem"] = PROBLEEM
     schemas["OngeldigeParameter"] = ONGELDIGE_PARAMETER
+    schemas["TokenAntwoord"] = TOKEN_ANTWOORD
+    schemas["OAuthFout"] = OAUTH_FOUT
     comp["headers"] = {"API-Version": {
         "description": "Volledige versie van de API (semver), op elk antwoord",
         "schema": {"type": "string", "example": doc["info"]["version"]}}}
@@ -228,6 +252,8 @@ def verrijk(origineel: dict[str, Any], *, contact: dict[str, str]) -> dict[str, 
                 antwoord.setdefault("headers", {})["API-Version"] = _api_versie_header()
                 if code.startswith(("4", "5")):
                     antwoord["content"] = _probleem_antwoord(code)["content"]
+            if pad == "/oauth/token":
+                _tokenendpoint(op)
             # The token is the security scheme's business, not a header parameter of each operation.
             op["parameters"] = [p for p in op.get("parameters", [])
                                 if not (p["in"] == "header" and p["name"].lower() == "authorization")]
