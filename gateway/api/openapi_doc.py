@@ -158,7 +158,7 @@ def _tokenendpoint(op: dict[str, Any]) -> None:
     antwoorden = op["responses"]
     antwoorden["200"]["content"] = {"application/json": {"schema": {"$ref": "#/components/schemas/TokenAntwoord"}}}
     for code, tekst in (("400", "Ongeldig verzoek (bijvoorbeeld grant_type)"), ("401", "Onbekende client of verkeerd geheim")):
-        antwoorden[code] = {"description": tekst,
+        antwoorden[code] = {"description": tekst, "headers": {"API-Version": _api_versie_header()},
                             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OAuthFout"}}}}
 
 
