@@ -11,6 +11,7 @@ from pydantic.alias_generators import to_camel
 
 from gateway.domain.audit import tijd
 
+from .audit_schemas import AuditGegevens
 from .invoer import BekendOverlegtype, BekendThema, Bsn
 from .tekst import Regel, Tekst
 from gateway.domain.model import (
@@ -259,8 +260,8 @@ class InzageVerzoek(Verzoek):
 
 class InzageUit(Antwoord):
     betrokkene: Ref | None
-    uitwisselingen: list[dict]
+    uitwisselingen: list[AuditGegevens]
 
 
 class AuditGebeurtenissenUit(Antwoord):
-    gebeurtenissen: list[dict]
+    gebeurtenissen: list[AuditGegevens]

@@ -180,3 +180,14 @@ async def test_overleg_paths_still_answer_and_agenda_head(omgeving):
     o = await plan_overleg(omgeving)
     r = await omgeving.client.head(f"/v1/overleggen/{o['id']}/agendapunten", headers=await omgeving.als("demo-politie"))
     assert r.status_code == 200 and r.content == b""
+
+
+async def test_typed_audit_records_are_returned_unchanged_so_their_hash_verifies(omgeving):
+    from gateway.domain.audit import keten_hash
+
+    await meld_aan(omgeving)
+    r = await omgeving.client.get("/v1/audit/gebeurtenissen", headers=await omgeving.als("demo-privacy"))
+    records = r.json()["gebeurtenissen"]
+    assert records and all(keten_hash(d) == d["hash"] for d in records)
+    doc = (await omgeving.client.get("/v1/openapi.json")).json()
+    assert "volgnummer" in doc["components"]["schemas"]["AuditGegevens"]["properties"]
