@@ -92,6 +92,8 @@ async def test_head_works_on_get_routes_and_options_lists_methods(omgeving):
         head = await omgeving.client.head(pad, headers=h)
         assert head.status_code == get.status_code == 200 and head.content == b"", pad
         assert head.headers["content-type"] == get.headers["content-type"]
+    sse = await omgeving.client.head("/v1/gebeurtenissen", headers=await omgeving.als("demo-procesregisseur"))
+    assert sse.status_code == 200 and sse.headers["content-type"].startswith("text/event-stream") and sse.content == b""
     r = await omgeving.client.options("/v1/casussen")
     assert r.status_code == 204 and r.headers["Allow"] == "GET, HEAD, OPTIONS, POST"
     r = await omgeving.client.put("/v1/casussen", headers=h, json={})
