@@ -64,6 +64,7 @@ async def verzoeker(
     authorization: Annotated[str | None, Header()] = None,
     x_gebruiker: Annotated[str | None, Header(alias="X-Gebruiker")] = None,
 ) -> Verzoeker:
+    zet_convenant(None)  # per request: never a previous caller's convenant
     if "access_token" in request.query_params:
         raise NietGeauthenticeerd("een token in de querystring wordt geweigerd; gebruik de Authorization-header")
     if not authorization:
@@ -71,7 +72,6 @@ async def verzoeker(
     schema, _, token = authorization.partition(" ")
     if schema.lower() != "bearer" or not token.strip():
         raise NietGeauthenticeerd("Authorization moet 'Bearer <token>' zijn")
-    zet_convenant(None)
     claims = await afh(request).tokens.verifieer(token.strip())
     exp = claims.get("exp")
     request.state.token_verloopt = float(exp) if isinstance(exp, (int, float)) else None  # SSE ends then

@@ -12,8 +12,6 @@ import copy
 import re
 from typing import Any
 
-from .cors import HEADERS_UIT  # noqa: F401 - documented together in docs/api.md
-
 PROBLEEM = {
     "type": "object",
     "description": "Foutmelding volgens RFC 9457 (problem details).",

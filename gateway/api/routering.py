@@ -9,8 +9,6 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -19,7 +17,7 @@ from fastapi.routing import APIRoute
 from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .problems import PROBLEM, _TITELS, _TYPE
+from .problems import probleem
 
 # Passed on so the caller gets the 401 that says why a token in a URL is refused.
 _ALTIJD_DOORLATEN = frozenset({"access_token"})
@@ -52,15 +50,9 @@ def _json(content_type: str) -> bool:
     return mt == "application/json" or (mt.startswith("application/") and mt.endswith("+json"))
 
 
-async def _probleem(send: Send, status: int, detail: str, headers: Iterable[tuple[bytes, bytes]] = (),
-                    **extra: Any) -> None:
-    slug, titel = _TITELS.get(status, ("fout", "Fout"))
-    body = json.dumps({"type": _TYPE + slug, "title": titel, "status": status, "detail": detail, **extra},
-                      ensure_ascii=False).encode()
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", PROBLEM.encode()), (b"content-length", str(len(body)).encode()),
-                            *headers]})
-    await send({"type": "http.response.body", "body": body})
+async def _probleem(scope: Scope, receive: Receive, send: Send, status: int, detail: str,
+                    headers: dict[str, str] | None = None, **extra: Any) -> None:
+    await probleem(status, detail, headers=headers, **extra)(scope, receive, send)
 
 
 class RouteringMiddleware:
@@ -115,8 +107,8 @@ class RouteringMiddleware:
             await send({"type": "http.response.body", "body": b""})
             return
         if methode not in methoden:
-            await _probleem(send, 405, f"methode {methode} is hier niet toegestaan; wel: {allow.decode()}",
-                            [(b"allow", allow)])
+            await _probleem(scope, receive, send, 405,
+                            f"methode {methode} is hier niet toegestaan; wel: {allow.decode()}", {"Allow": allow.decode()})
             return
         echte = "GET" if methode == "HEAD" else methode
         route = next((r for r in passend if echte in getattr(r, "methods", ())), None)
@@ -126,13 +118,12 @@ class RouteringMiddleware:
                                                        keep_blank_values=True)} - toegestaan - _ALTIJD_DOORLATEN)
             if onbekend:
                 params = [{"name": n, "reason": "onbekende queryparameter"} for n in onbekend]
-                await _probleem(send, 400, "; ".join(f"{p['name']}: {p['reason']}" for p in params),
+                await _probleem(scope, receive, send, 400, "; ".join(f"{p['name']}: {p['reason']}" for p in params),
                                 invalidParams=params)
                 return
             if heeft_body and methode in ("POST", "PUT", "PATCH") and not await self._body_mag(scope, route):
-                await _probleem(send, 415, "de body moet JSON zijn (Content-Type: application/json)",
-                                [(b"accept-patch" if methode == "PATCH" else b"accept-post",
-                                  b"application/json")])
+                await _probleem(scope, receive, send, 415, "de body moet JSON zijn (Content-Type: application/json)",
+                                {"Accept-Patch" if methode == "PATCH" else "Accept-Post": "application/json"})
                 return
         if methode == "HEAD":
             gestart = False

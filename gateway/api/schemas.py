@@ -10,10 +10,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 from gateway.domain.audit import tijd
-
-from .audit_schemas import AuditGegevens
-from .invoer import BekendOverlegtype, BekendThema, Bsn
-from .tekst import Regel, Tekst
 from gateway.domain.model import (
     Afspraak,
     AfspraakStatus,
@@ -26,6 +22,10 @@ from gateway.domain.model import (
     ResultaatStatus,
     Toestemming,
 )
+
+from .audit_schemas import AuditGegevens
+from .invoer import BekendOverlegtype, BekendThema, Bsn
+from .tekst import Regel, Tekst
 
 
 class Verzoek(BaseModel):
