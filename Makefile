@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.ketenpoort-installed
 
-.PHONY: demo test test-sqlite bench system venv clean help
+.PHONY: demo test test-sqlite bench system venv clean help lint-api
 
 help:
 	@echo "make demo   - install and start the demo (gateway on http://localhost:8000, docs at /docs)"
@@ -37,6 +37,17 @@ test-sqlite: venv
 bench: venv
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python -m bench
+
+# The API contract: the Logius ADR Spectral ruleset (lint/adr/) and the AsyncAPI validator, from npm (package-lock.json).
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+lint-api: venv node_modules/.installed
+	@mkdir -p build
+	$(BIN)/python scripts/openapi_export.py build/openapi.json
+	node_modules/.bin/spectral lint --fail-severity=error -r lint/spectral.yaml build/openapi.json
+	ASYNCAPI_METRICS=false node_modules/.bin/asyncapi validate --fail-severity=error schemas/asyncapi.yaml
 
 clean:
 	rm -rf $(VENV) .ketenpoort ketenpoort.db ketenpoort.db-* .pytest_cache

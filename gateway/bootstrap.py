@@ -237,6 +237,9 @@ def bouw(
         publieke_sleutel=ondertekenaar.publieke_sleutel_pem() if ondertekenaar else None,
         sleutelring=ondertekenaar.ring.bytes() if ondertekenaar else None,
         bewijzen=BewijsDienst(SqlAuditBewijzen(engine)),
+        cors_origins=tuple(instellingen.cors_origins),
+        max_header_bytes=instellingen.max_header_bytes,
+        stream_ticket_seconds=instellingen.stream_ticket_seconds,
     )
     container = Container(instellingen, engine, uow, convenanten, omgeving, uitgever, afh, bronnen)
     container.ondertekenaar = ondertekenaar

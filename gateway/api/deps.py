@@ -11,7 +11,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from opentelemetry import trace
 
 from gateway.domain.bsn import bevat_bsn
-from gateway.domain.errors import NietGeauthenticeerd, OngeldigeInvoer
+from gateway.domain.errors import GeenToegang, NietGeauthenticeerd, OngeldigeInvoer
 from gateway.domain.model import Verzoeker
 from gateway.domain.ports import TokenControle
 from gateway.services.afspraken import AfspraakDienst
@@ -22,6 +22,8 @@ from gateway.services.gebeurtenissen import GebeurtenisDienst
 from gateway.services.overleggen import OverlegDienst
 from gateway.services.toestemmingen import ToestemmingDienst
 from gateway.services.verwijzingen import VerwijzingDienst
+
+from .invoer import zet_convenant
 
 API_VERSIE = "1.0.0"
 
@@ -42,6 +44,9 @@ class Afhankelijkheden:
     publieke_sleutel: bytes | None = None
     sleutelring: bytes | None = None  # JSON, gateway.infrastructure.audit.sleutels.Sleutelring
     bewijzen: BewijsDienst | None = None
+    cors_origins: tuple[str, ...] = ()  # browser origins allowed by CORS (docs/api.md)
+    max_header_bytes: int = 16 * 1024
+    stream_ticket_seconds: int = 30
 
 
 def afh(request: Request) -> Afhankelijkheden:
@@ -62,6 +67,7 @@ async def verzoeker(
     authorization: Annotated[str | None, Header()] = None,
     x_gebruiker: Annotated[str | None, Header(alias="X-Gebruiker")] = None,
 ) -> Verzoeker:
+    zet_convenant(None)  # per request: never a previous caller's convenant
     if "access_token" in request.query_params:
         raise NietGeauthenticeerd("een token in de querystring wordt geweigerd; gebruik de Authorization-header")
     if not authorization:
@@ -70,14 +76,20 @@ async def verzoeker(
     if schema.lower() != "bearer" or not token.strip():
         raise NietGeauthenticeerd("Authorization moet 'Bearer <token>' zijn")
     claims = await afh(request).tokens.verifieer(token.strip())
+    exp = claims.get("exp")
+    request.state.token_verloopt = float(exp) if isinstance(exp, (int, float)) else None  # SSE ends then
     if x_gebruiker is not None:
+        try:  # HTTP libraries decode headers as Latin-1; partners send UTF-8 (josé.müller)
+            x_gebruiker = x_gebruiker.encode("latin-1").decode("utf-8")
+        except UnicodeError:
+            raise OngeldigeInvoer([("X-Gebruiker", "geen geldige UTF-8")]) from None
         if not (0 < len(x_gebruiker) <= 100) or not x_gebruiker.isprintable():
             raise OngeldigeInvoer([("X-Gebruiker", "1 tot 100 afdrukbare tekens")])
         if bevat_bsn(x_gebruiker):
             raise OngeldigeInvoer([("X-Gebruiker", "bevat een BSN")])
     scope = claims.get("scope") or ""
     scopes = frozenset(scope.split() if isinstance(scope, str) else scope)
-    return Verzoeker(
+    v = Verzoeker(
         huis=str(claims["huis"]),
         partner=str(claims["partner"]),
         client_id=str(claims.get("azp") or claims.get("client_id") or claims.get("sub") or "onbekend"),
@@ -85,6 +97,11 @@ async def verzoeker(
         gebruiker=x_gebruiker,
         trace_id=_trace_id(),
     )
+    try:  # lets the body name an unknown thema together with its other invalid fields
+        zet_convenant(afh(request).casussen.omg.convenant(v))
+    except GeenToegang:
+        pass
+    return v
 
 
 Aanroeper = Annotated[Verzoeker, Depends(verzoeker)]

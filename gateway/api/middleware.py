@@ -1,7 +1,9 @@
-"""Pure ASGI middleware: body limit (413), API-Version, request ids, tracing, metrics, access log."""
+"""Pure ASGI middleware: body and header limits (413/431), API-Version, security headers, request ids,
+tracing, metrics, access log."""
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from typing import Any
@@ -14,10 +16,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from gateway.domain.ontvangstbewijs import bewijzen as bewijzen_van
 from gateway.domain.ontvangstbewijs import verzamel
 
+from .beveiliging import beveiligingsheaders, headers_te_groot, stuur_431
 from .problems import PROBLEM
 
 log = structlog.get_logger("ketenpoort.http")
 _tracer = trace.get_tracer("ketenpoort.gateway")
+_VEILIG_ID = re.compile(r"[^A-Za-z0-9._:-]")
 
 
 class TeGroot(HTTPException):
@@ -36,21 +40,27 @@ async def _stuur_413(send: Send, limiet: int, extra_headers: list[tuple[bytes, b
     }).encode()
     await send({"type": "http.response.start", "status": 413,
                 "headers": [(b"content-type", PROBLEM.encode()), (b"content-length", str(len(body)).encode()),
-                            *extra_headers]})
+                            *beveiligingsheaders({}, extra_headers)]})
     await send({"type": "http.response.body", "body": body})
 
 
 class GatewayMiddleware:
-    def __init__(self, app: ASGIApp, *, api_versie: str, max_body: int, metrieken: Any = None):
+    def __init__(self, app: ASGIApp, *, api_versie: str, max_body: int, metrieken: Any = None,
+                 max_headers: int = 16 * 1024):
         self.app, self.api_versie, self.max_body, self.metrieken = app, api_versie, max_body, metrieken
+        self.max_headers = max_headers
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = next((v.decode("latin-1")[:64] for k, v in scope["headers"] if k == b"x-request-id"),
-                          None) or uuid.uuid4().hex
+        # Echoed in a header and logged: only a safe alphabet survives (no control characters).
+        request_id = next((_VEILIG_ID.sub("", v.decode("latin-1"))[:64] for k, v in scope["headers"]
+                           if k == b"x-request-id"), None) or uuid.uuid4().hex
         extra = [(b"api-version", self.api_versie.encode()), (b"x-request-id", request_id.encode())]
+        if headers_te_groot(scope, self.max_headers):
+            await stuur_431(send, self.max_headers, extra)
+            return
         lengte = next((v for k, v in scope["headers"] if k == b"content-length"), None)
         if lengte is not None and (not lengte.isdigit() or int(lengte) > self.max_body):
             await _stuur_413(send, self.max_body, extra)
@@ -76,7 +86,7 @@ class GatewayMiddleware:
                 status = msg["status"]
                 # Committed by now: every audit record this request caused, as a receipt for the partner.
                 bewijzen = [(b"ketenpoort-ontvangstbewijs", b.als_header().encode()) for b in bewijzen_van(records)]
-                msg["headers"] = [*msg.get("headers", []), *extra, *bewijzen]
+                msg["headers"] = beveiligingsheaders(scope, [*msg.get("headers", []), *extra, *bewijzen])
             await send(msg)
 
         structlog.contextvars.bind_contextvars(request_id=request_id)

@@ -56,6 +56,8 @@ def _reden(err: dict[str, Any]) -> str:
         return "onbekend veld"
     if err.get("type") == "missing":
         return "verplicht veld ontbreekt"
+    if err.get("type") == "timezone_aware":
+        return "tijdzone ontbreekt (RFC 3339, bijvoorbeeld 2026-01-01T00:00:00Z)"
     # Only the message: the rejected input may itself be personal data (a BSN).
     return str(err.get("msg", "ongeldig"))
 

@@ -23,6 +23,10 @@ from gateway.domain.model import (
     Toestemming,
 )
 
+from .audit_schemas import AuditGegevens
+from .invoer import BekendOverlegtype, BekendThema, Bsn
+from .tekst import Regel, Tekst
+
 
 class Verzoek(BaseModel):
     model_config = ConfigDict(extra="forbid", alias_generator=to_camel, populate_by_name=False,
@@ -38,20 +42,20 @@ def slug(**kw: object):  # noqa: ANN201
 
 
 class CasusAanmelden(Verzoek):
-    bsn: str = Field(min_length=1, max_length=20, description="BSN (9 cijfers, elfproef); wordt nooit teruggegeven")
-    thema: str = slug()
-    gemeente: str = Field(min_length=1, max_length=100)
+    bsn: Bsn = Field(min_length=1, max_length=20, description="BSN (9 cijfers, elfproef); wordt nooit teruggegeven")
+    thema: BekendThema = slug()
+    gemeente: Regel = Field(min_length=1, max_length=100)
     geboortedatum: date | None = None
 
 
 class CasusZoeken(Verzoek):
-    bsn: str = Field(min_length=1, max_length=20)
+    bsn: Bsn = Field(min_length=1, max_length=20)
 
 
 class CasusWijzigen(Verzoek):
     status: CasusStatus | None = None
     casusregisseur: str | None = slug(default=None)
-    afsluit_reden: str | None = Field(default=None, min_length=1, max_length=500)
+    afsluit_reden: Tekst | None = Field(default=None, min_length=1, max_length=500)
 
 
 class Ref(Antwoord):
@@ -90,7 +94,7 @@ class CasusPagina(CasussenUit):
 
 
 class OverlegPlannen(Verzoek):
-    overlegtype: str = slug()
+    overlegtype: BekendOverlegtype = slug()
     datum: date
 
 
@@ -131,14 +135,14 @@ class AgendaUit(Antwoord):
 
 class AfspraakVastleggen(Verzoek):
     uitvoerder: str = slug()
-    actie: str = Field(min_length=1, max_length=500)
+    actie: Tekst = Field(min_length=1, max_length=500)
     deadline: date
     overleg_id: UUID | None = None
 
 
 class AfspraakWijzigen(Verzoek):
     status: Literal["uitgevoerd", "niet_nagekomen", "vervallen"]
-    toelichting: str | None = Field(default=None, min_length=1, max_length=1000)
+    toelichting: Tekst | None = Field(default=None, min_length=1, max_length=1000)
 
 
 class AfspraakUit(Antwoord):
@@ -251,13 +255,13 @@ class OverlegResultatenUit(Antwoord):
 
 
 class InzageVerzoek(Verzoek):
-    bsn: str = Field(min_length=1, max_length=20)
+    bsn: Bsn = Field(min_length=1, max_length=20)
 
 
 class InzageUit(Antwoord):
     betrokkene: Ref | None
-    uitwisselingen: list[dict]
+    uitwisselingen: list[AuditGegevens]
 
 
 class AuditGebeurtenissenUit(Antwoord):
-    gebeurtenissen: list[dict]
+    gebeurtenissen: list[AuditGegevens]

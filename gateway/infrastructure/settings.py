@@ -44,3 +44,9 @@ class Instellingen(BaseSettings):
     # Append-only directory that receives a copy of every checkpoint right after it commits (one file
     # each, never overwritten; docs/audit.md). Unset: checkpoints are witnessed by Kafka only.
     checkpoint_dir: Path | None = None
+
+    # --- API contract (issue 10, docs/api.md): browser origins for CORS (comma-separated or JSON list;
+    # empty: no browser access except the public OpenAPI document) and the request-header limit.
+    cors_origins: list[str] = []
+    max_header_bytes: int = Field(default=16 * 1024, ge=1024, le=1024 * 1024)
+    stream_ticket_seconds: int = Field(default=30, ge=5, le=300)

@@ -116,24 +116,33 @@ class AfspraakDienst:
         return uit
 
     async def lijst(
-        self, v: Verzoeker, *, status: AfspraakStatus | None, uitvoerder: str | None, verlopen: bool
+        self, v: Verzoeker, *, status: AfspraakStatus | None, uitvoerder: str | None, verlopen: bool,
+        offset: int = 0, limit: int | None = None,
     ) -> list[Afspraak]:
+        return (await self.pagina(v, status=status, uitvoerder=uitvoerder, verlopen=verlopen, offset=offset,
+                                  limit=limit))[0]
+
+    async def pagina(
+        self, v: Verzoeker, *, status: AfspraakStatus | None, uitvoerder: str | None, verlopen: bool,
+        offset: int = 0, limit: int | None = None,
+    ) -> tuple[list[Afspraak], int]:
+        """One page, and the total: only the afspraken shown are audited."""
         c = self.omg.convenant(v)
         themas = zichtbare_themas(c, v)
         async with self.omg.uow() as uow:
             if themas == set():
                 raise await weiger(uow, self.omg, v, Handeling.AFSPRAKEN_INZIEN,
                                    Toegang(False, ROL, f"client {v.client_id} mag geen afspraken inzien"))
-            rijen = await uow.afspraken.lijst(
-                v.huis, themas=themas, status=status, uitvoerder=uitvoerder,
-                verlopen_op=self.omg.vandaag() if verlopen else None,
-            )
+            filters = dict(themas=themas, status=status, uitvoerder=uitvoerder,
+                           verlopen_op=self.omg.vandaag() if verlopen else None)
+            rijen = await uow.afspraken.lijst(v.huis, **filters, offset=offset, limit=limit)
+            totaal = await uow.afspraken.aantal(v.huis, **filters)
             regel = "T-PROCESREGIE" if themas is None else "T-DEELNAME"
             for casus_id, betrokkene in sorted({(a.casus_id, b) for a, b in rijen}, key=str):
                 await audit(uow, self.omg, v, Handeling.AFSPRAKEN_INZIEN, Toegang(True, regel),
                             betrokkene=betrokkene, casus_id=casus_id)
             await uow.commit()
-        return [a for a, _ in rijen]
+        return [a for a, _ in rijen], totaal
 
     async def meld_verlopen(self, huis: str) -> int:
         """Emit `afspraken.verlopen` once for each open afspraak past its deadline."""

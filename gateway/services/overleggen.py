@@ -49,6 +49,23 @@ class OverlegDienst:
             await uow.commit()
         return overleg, c.overlegtypen[overlegtype]
 
+    async def lijst(self, v: Verzoeker, *, overlegtype: str | None, vanaf: date | None, tot: date | None,
+                    offset: int, limit: int) -> tuple[list[tuple[Overleg, Overlegtype]], int]:
+        """The procesregisseur sees every overleg of the house; a partner those of its overlegtypen."""
+        c = self.omg.convenant(v)
+        if overlegtype is not None and overlegtype not in c.overlegtypen:
+            raise OngeldigeInvoer([("overlegtype", f"onbekend; kies uit {', '.join(c.overlegtypen)}")])
+        if procesregie(v, "overleggen inzien").toegestaan:
+            typen = None
+        else:
+            typen = {naam for naam in c.overlegtypen if overleg_toegang(c, v, naam).toegestaan}
+            if not typen:
+                raise GeenToegang(f"client {v.client_id} neemt aan geen overlegtype deel", "T-DEELNAME")
+        async with self.omg.uow() as uow:
+            rijen, totaal = await uow.overleggen.lijst(v.huis, overlegtypen=typen, overlegtype=overlegtype,
+                                                       vanaf=vanaf, tot=tot, offset=offset, limit=limit)
+        return [(o, c.overlegtypen[o.overlegtype]) for o in rijen if o.overlegtype in c.overlegtypen], totaal
+
     async def _overleg(self, uow, v: Verzoeker, overleg_id: UUID) -> Overleg:  # noqa: ANN001
         o = await uow.overleggen.ophalen(v.huis, overleg_id)
         if o is None:

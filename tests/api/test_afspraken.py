@@ -46,10 +46,10 @@ async def test_verlopen_en_filters(omgeving):
     assert len(r.json()["afspraken"]) == 2
     # A partner sees only the afspraken of casussen it may see.
     r = await omgeving.client.get("/v1/afspraken", headers=await omgeving.als("demo-ggz"))
-    assert r.json() == {"afspraken": []}
+    assert r.json()["afspraken"] == []
     is_probleem(await omgeving.client.get("/v1/afspraken", headers=await omgeving.als("demo-privacy")), 403)
     r = await omgeving.client.get("/v1/afspraken", headers=await omgeving.als("noord-procesregisseur"))
-    assert r.json() == {"afspraken": []}
+    assert r.json()["afspraken"] == []
     assert ongeldige_velden(await omgeving.client.get("/v1/afspraken", params={"status": "x", "verlopen": "misschien"},
                                                       headers=h)) == {"status", "verlopen"}
 
@@ -73,7 +73,7 @@ async def test_ongeldige_afspraak(omgeving, extra, velden):
     assert ongeldige_velden(r) == velden
     assert "999990019" not in r.text
     r = await omgeving.client.get(f"/v1/casussen/{casus['id']}/afspraken", headers=await omgeving.als("demo-om"))
-    assert r.json() == {"afspraken": []}
+    assert r.json()["afspraken"] == []
 
 
 async def test_afspraak_toegang_en_huizen(omgeving):
@@ -107,7 +107,7 @@ async def test_toestemmingen(omgeving):
     assert (t["categorie"], t["gegevenDoor"], t["geldigTot"], t["vastgelegdDoor"]) == (
         "gezondheidsgegevens", "betrokkene", "2027-06-01", "reclassering")
     r = await omgeving.client.get(url, headers=h)
-    assert r.json() == {"toestemmingen": [t]}
+    assert r.json()["toestemmingen"] == [t]
     r = await omgeving.client.post(url, json={"categorie": "etniciteit", "gegevenDoor": "buurman",
                                               "geldigTot": "2020-01-01"}, headers=h)
     assert ongeldige_velden(r) == {"gegevenDoor"}

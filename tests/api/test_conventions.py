@@ -17,8 +17,11 @@ from .helpers import PROBLEM, is_probleem, meld_aan
 async def test_openapi_is_public_and_versioned(omgeving):
     r = await omgeving.client.get("/v1/openapi.json")
     assert r.status_code == 200 and r.headers["API-Version"] == "1.0.0"
-    paden = r.json()["paths"]
-    assert "/v1/casussen" in paden and "/v1/casussen/_zoek" in paden
+    doc = r.json()
+    # The major version lives in `servers` (ADR /core/uri-version); paths are relative to it.
+    assert doc["servers"][0]["url"] == "/v1"
+    paden = doc["paths"]
+    assert "/casussen" in paden and "/casussen/_zoek" in paden
     assert not any(p.endswith("/") for p in paden)
 
 

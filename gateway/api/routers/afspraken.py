@@ -2,12 +2,15 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
 
 from gateway.domain.model import AfspraakStatus
 
 from ..deps import Aanroeper, Afh
-from ..schemas import AfspraakUit, AfspraakVastleggen, AfspraakWijzigen, AfsprakenUit
+from ..lijsten import AfsprakenPagina
+from ..paging import Paginering, links, snijd
+from ..tekst import Regel
+from ..schemas import AfspraakUit, AfspraakVastleggen, AfspraakWijzigen
 
 router = APIRouter(tags=["afspraken"])
 
@@ -20,10 +23,13 @@ async def vastleggen(casus_id: UUID, body: AfspraakVastleggen, v: Aanroeper, d: 
     return AfspraakUit.van(a, d.afspraken.omg.vandaag())
 
 
-@router.get("/v1/casussen/{casus_id}/afspraken", response_model=AfsprakenUit, summary="Afspraken van een casus")
-async def van_casus(casus_id: UUID, v: Aanroeper, d: Afh) -> AfsprakenUit:
+@router.get("/v1/casussen/{casus_id}/afspraken", response_model=AfsprakenPagina, summary="Afspraken van een casus")
+async def van_casus(casus_id: UUID, request: Request, response: Response, v: Aanroeper, d: Afh,
+                    p: Paginering) -> AfsprakenPagina:
     vandaag = d.afspraken.omg.vandaag()
-    return AfsprakenUit(afspraken=[AfspraakUit.van(a, vandaag) for a in await d.afspraken.voor_casus(v, casus_id)])
+    alle = await d.afspraken.voor_casus(v, casus_id)  # one casus: few, one audit record
+    return AfsprakenPagina(afspraken=[AfspraakUit.van(a, vandaag) for a in snijd(alle, p)], pagina=p.pagina,
+                           pagina_grootte=p.grootte, totaal=len(alle), links=links(request, response, p, len(alle)))
 
 
 @router.patch("/v1/afspraken/{afspraak_id}", response_model=AfspraakUit, summary="Uitkomst van een afspraak")
@@ -32,14 +38,19 @@ async def wijzigen(afspraak_id: UUID, body: AfspraakWijzigen, v: Aanroeper, d: A
     return AfspraakUit.van(a, d.afspraken.omg.vandaag())
 
 
-@router.get("/v1/afspraken", response_model=AfsprakenUit, summary="Afspraken die de aanroeper mag zien")
+@router.get("/v1/afspraken", response_model=AfsprakenPagina, summary="Afspraken die de aanroeper mag zien")
 async def lijst(
+    request: Request,
+    response: Response,
     v: Aanroeper,
     d: Afh,
+    p: Paginering,
     status: AfspraakStatus | None = None,
-    uitvoerder: str | None = Query(default=None, max_length=64),
+    uitvoerder: Regel | None = Query(default=None, max_length=64),
     verlopen: bool = Query(default=False, description="alleen open afspraken voorbij hun deadline"),
-) -> AfsprakenUit:
+) -> AfsprakenPagina:
     vandaag = d.afspraken.omg.vandaag()
-    rijen = await d.afspraken.lijst(v, status=status, uitvoerder=uitvoerder, verlopen=verlopen)
-    return AfsprakenUit(afspraken=[AfspraakUit.van(a, vandaag) for a in rijen])
+    rijen, totaal = await d.afspraken.pagina(v, status=status, uitvoerder=uitvoerder, verlopen=verlopen,
+                                             offset=p.offset, limit=p.grootte)
+    return AfsprakenPagina(afspraken=[AfspraakUit.van(a, vandaag) for a in rijen], pagina=p.pagina,
+                           pagina_grootte=p.grootte, totaal=totaal, links=links(request, response, p, totaal))

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
@@ -9,25 +8,26 @@ from fastapi.responses import Response
 from gateway.domain.audit import AuditFilter, Handeling
 
 from ..deps import Aanroeper, Afh, afh
+from ..tekst import Regel, UtcTijd
 from ..schemas import AuditGebeurtenissenUit, InzageUit, InzageVerzoek, Ref
 
 router = APIRouter(tags=["audit"])
 
 
-@router.post("/v1/audit/_inzage", response_model=InzageUit, summary="Inzage (AVG art. 15), scope privacy")
+@router.post("/v1/audit/_inzage", response_model=InzageUit, response_model_exclude_unset=True, summary="Inzage (AVG art. 15), scope privacy")
 async def inzage(body: InzageVerzoek, v: Aanroeper, d: Afh) -> InzageUit:
     betrokkene, uitwisselingen = await d.audit.inzage(v, body.bsn)
     return InzageUit(betrokkene=Ref(id=betrokkene) if betrokkene else None, uitwisselingen=uitwisselingen)
 
 
-@router.get("/v1/audit/gebeurtenissen", response_model=AuditGebeurtenissenUit,
+@router.get("/v1/audit/gebeurtenissen", response_model=AuditGebeurtenissenUit, response_model_exclude_unset=True,
             summary="Auditgebeurtenissen van het eigen huis, scope privacy")
 async def gebeurtenissen(
     v: Aanroeper,
     d: Afh,
-    vanaf: datetime | None = None,
-    tot: datetime | None = None,
-    partner: Annotated[str | None, Query(max_length=64)] = None,
+    vanaf: UtcTijd | None = None,
+    tot: UtcTijd | None = None,
+    partner: Annotated[Regel | None, Query(max_length=64)] = None,
     handeling: Handeling | None = None,
     besluit: Literal["toegestaan", "geweigerd"] | None = None,
     limiet: Annotated[int, Query(ge=1, le=10000)] = 1000,

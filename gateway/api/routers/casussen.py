@@ -3,13 +3,16 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
 
 from gateway.domain.model import CasusStatus
 from gateway.services.casussen import CasusWijziging
 
 from ..deps import Aanroeper, Afh
-from ..schemas import CasusAanmelden, CasusPagina, CasussenUit, CasusUit, CasusWijzigen, CasusZoeken
+from ..lijsten import CasussenPagina
+from ..paging import Paginering, links
+from ..tekst import Regel
+from ..schemas import CasusAanmelden, CasussenUit, CasusUit, CasusWijzigen, CasusZoeken
 
 router = APIRouter(prefix="/v1/casussen", tags=["casussen"])
 
@@ -26,19 +29,20 @@ async def zoeken(body: CasusZoeken, v: Aanroeper, d: Afh) -> CasussenUit:
     return CasussenUit(casussen=[CasusUit.van(c) for c in await d.casussen.zoeken(v, bsn=body.bsn)])
 
 
-@router.get("", response_model=CasusPagina, summary="Casussen die de aanroeper mag zien")
+@router.get("", response_model=CasussenPagina, summary="Casussen die de aanroeper mag zien")
 async def lijst(
+    request: Request,
+    response: Response,
     v: Aanroeper,
     d: Afh,
-    thema: Annotated[str | None, Query(max_length=64)] = None,
+    p: Paginering,
+    thema: Annotated[Regel | None, Query(max_length=64)] = None,
     status: CasusStatus | None = None,
-    pagina: Annotated[int, Query(ge=1, le=100000)] = 1,
-    pagina_grootte: Annotated[int, Query(alias="paginaGrootte", ge=1, le=100)] = 20,
-) -> CasusPagina:
-    casussen, totaal = await d.casussen.lijst(v, thema=thema, status=status, pagina=pagina,
-                                              pagina_grootte=pagina_grootte)
-    return CasusPagina(casussen=[CasusUit.van(c) for c in casussen], pagina=pagina,
-                       pagina_grootte=pagina_grootte, totaal=totaal)
+) -> CasussenPagina:
+    casussen, totaal = await d.casussen.lijst(v, thema=thema, status=status, pagina=p.pagina,
+                                              pagina_grootte=p.grootte)
+    return CasussenPagina(casussen=[CasusUit.van(c) for c in casussen], pagina=p.pagina,
+                          pagina_grootte=p.grootte, totaal=totaal, links=links(request, response, p, totaal))
 
 
 @router.get("/{casus_id}", response_model=CasusUit, summary="Casus inzien")

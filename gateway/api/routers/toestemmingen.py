@@ -2,10 +2,12 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request, Response
 
 from ..deps import Aanroeper, Afh
-from ..schemas import ToestemmingenUit, ToestemmingUit, ToestemmingVastleggen
+from ..lijsten import ToestemmingenPagina
+from ..paging import Paginering, links, snijd
+from ..schemas import ToestemmingUit, ToestemmingVastleggen
 
 router = APIRouter(prefix="/v1/casussen/{casus_id}/toestemmingen", tags=["toestemmingen"])
 
@@ -17,6 +19,10 @@ async def vastleggen(casus_id: UUID, body: ToestemmingVastleggen, v: Aanroeper, 
     return ToestemmingUit.van(t)
 
 
-@router.get("", response_model=ToestemmingenUit, summary="Toestemmingen van een casus")
-async def lijst(casus_id: UUID, v: Aanroeper, d: Afh) -> ToestemmingenUit:
-    return ToestemmingenUit(toestemmingen=[ToestemmingUit.van(t) for t in await d.toestemmingen.lijst(v, casus_id)])
+@router.get("", response_model=ToestemmingenPagina, summary="Toestemmingen van een casus")
+async def lijst(casus_id: UUID, request: Request, response: Response, v: Aanroeper, d: Afh,
+                p: Paginering) -> ToestemmingenPagina:
+    alle = await d.toestemmingen.lijst(v, casus_id)
+    return ToestemmingenPagina(toestemmingen=[ToestemmingUit.van(t) for t in snijd(alle, p)], pagina=p.pagina,
+                               pagina_grootte=p.grootte, totaal=len(alle),
+                               links=links(request, response, p, len(alle)))

@@ -2,11 +2,13 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 
 from gateway.services.verwijzingen import VerwijzingDienst
 
 from ..deps import Aanroeper, afh
+from ..lijsten import VerwijzingenPagina
+from ..paging import Paginering, links, snijd
 from ..schemas import AgendapuntResultatenUit, OverlegResultatenUit, ResultaatUit, ResultatenUit, VerwijzingenOphalen
 
 router = APIRouter(tags=["verwijzingen"])
@@ -33,7 +35,10 @@ async def voor_overleg(overleg_id: UUID, v: Aanroeper, request: Request) -> Over
     ])
 
 
-@router.get("/v1/casussen/{casus_id}/verwijzingen", response_model=ResultatenUit, response_model_exclude_none=True,
-            summary="Opgeslagen verwijzingen, zover de aanroeper ze nu mag zien")
-async def inzien(casus_id: UUID, v: Aanroeper, request: Request) -> ResultatenUit:
-    return ResultatenUit(resultaten=[ResultaatUit.van(r) for r in await _dienst(request).inzien(v, casus_id)])
+@router.get("/v1/casussen/{casus_id}/verwijzingen", response_model=VerwijzingenPagina,
+            response_model_exclude_none=True, summary="Opgeslagen verwijzingen, zover de aanroeper ze nu mag zien")
+async def inzien(casus_id: UUID, v: Aanroeper, request: Request, response: Response,
+                 p: Paginering) -> VerwijzingenPagina:
+    alle = await _dienst(request).inzien(v, casus_id)
+    return VerwijzingenPagina(resultaten=[ResultaatUit.van(r) for r in snijd(alle, p)], pagina=p.pagina,
+                              pagina_grootte=p.grootte, totaal=len(alle), links=links(request, response, p, len(alle)))

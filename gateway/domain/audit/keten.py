@@ -142,10 +142,25 @@ def huis_bron(huis: str) -> str:
     return f"urn:nld:ketenpoort:huis:{huis}"
 
 
+SCHEMA_VERSIE = "1"
+VOLGORDE_CIJFERS = 20  # a BIGINT has at most 19 digits: every sequence has the same length
+
+
+def dataschema(type: str) -> str:
+    """The schema of an event type's data (NL GOV CloudEvents profile); named in schemas/asyncapi.yaml."""
+    return f"urn:nld:ketenpoort:schema:{type}:{SCHEMA_VERSIE}"
+
+
+def volgorde(n: int) -> str:
+    """A sequence that sorts as a string the way it does as a number ("9" < "10")."""
+    return str(n).zfill(VOLGORDE_CIJFERS)
+
+
 def cloudevent(
-    *, id: UUID | str, type: str, huis: str, time: datetime, data: Mapping[str, Any], **extra: Any
+    *, id: UUID | str, type: str, huis: str, time: datetime, data: Mapping[str, Any], sequence: int | None = None,
+    **extra: Any,
 ) -> dict[str, Any]:
-    """A CloudEvents 1.0 envelope in structured JSON mode."""
+    """A CloudEvents 1.0 envelope in structured JSON mode, with the NL GOV profile's dataschema/sequencetype."""
     ev: dict[str, Any] = {
         "specversion": "1.0",
         "id": str(id),
@@ -153,7 +168,10 @@ def cloudevent(
         "type": type,
         "time": tijd(time),
         "datacontenttype": "application/json",
+        "dataschema": dataschema(type),
     }
+    if sequence is not None:
+        ev.update(sequence=volgorde(sequence), sequencetype="Integer")
     ev.update({k: v for k, v in extra.items() if v is not None})
     ev["data"] = dict(data)
     return ev

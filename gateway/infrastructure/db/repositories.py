@@ -213,6 +213,22 @@ class SqlOverleggen(_Repo):
         r = await self._een(_OVERLEG, huis=huis, id=id)
         return Overleg(**r) if r else None
 
+    async def lijst(self, huis: str, *, overlegtypen: set[str] | None, overlegtype: str | None,
+                    vanaf: date | None, tot: date | None, offset: int, limit: int) -> tuple[list[Overleg], int]:
+        c = t.overleggen.c
+        v = [c.huis == huis]
+        if overlegtypen is not None:
+            v.append(c.overlegtype.in_(sorted(overlegtypen)))
+        if overlegtype is not None:
+            v.append(c.overlegtype == overlegtype)
+        if vanaf is not None:
+            v.append(c.datum >= vanaf)
+        if tot is not None:
+            v.append(c.datum <= tot)
+        totaal = (await self._c.execute(select(func.count()).select_from(t.overleggen).where(*v))).scalar_one()
+        q = select(t.overleggen).where(*v).order_by(c.datum, c.id).offset(offset).limit(limit)
+        return [Overleg(**r) for r in await self._alle(q)], int(totaal)
+
     async def agendapunten(self, overleg_id: UUID) -> list[Agendapunt]:
         return [Agendapunt(**r) for r in await self._alle(_AGENDAPUNTEN, overleg_id=overleg_id)]
 
@@ -266,7 +282,34 @@ class SqlAfspraken(_Repo):
         status: AfspraakStatus | None,
         uitvoerder: str | None,
         verlopen_op: date | None,
+        offset: int = 0,
+        limit: int | None = None,
     ) -> list[tuple[Afspraak, UUID]]:
+        v = self._filter(huis, themas=themas, status=status, uitvoerder=uitvoerder, verlopen_op=verlopen_op)
+        q = (
+            select(t.afspraken, t.casussen.c.betrokkene_id.label("_betrokkene"))
+            .select_from(t.afspraken.join(t.casussen, t.casussen.c.id == t.afspraken.c.casus_id))
+            .where(*v)
+            .order_by(t.afspraken.c.deadline, t.afspraken.c.id)
+            .offset(offset)
+            .limit(limit)
+        )
+        uit = []
+        for r in await self._alle(q):
+            b = r.pop("_betrokkene")
+            uit.append((_afspraak(r), b))
+        return uit
+
+    async def aantal(self, huis: str, *, themas: set[str] | None, status: AfspraakStatus | None,
+                     uitvoerder: str | None, verlopen_op: date | None) -> int:
+        v = self._filter(huis, themas=themas, status=status, uitvoerder=uitvoerder, verlopen_op=verlopen_op)
+        q = (select(func.count()).select_from(t.afspraken.join(t.casussen, t.casussen.c.id == t.afspraken.c.casus_id))
+             .where(*v))
+        return int((await self._c.execute(q)).scalar_one())
+
+    @staticmethod
+    def _filter(huis: str, *, themas: set[str] | None, status: AfspraakStatus | None, uitvoerder: str | None,
+                verlopen_op: date | None) -> list[Any]:
         v = [t.afspraken.c.huis == huis]
         if themas is not None:
             v.append(t.casussen.c.thema.in_(sorted(themas)))
@@ -276,17 +319,7 @@ class SqlAfspraken(_Repo):
             v.append(t.afspraken.c.uitvoerder == uitvoerder)
         if verlopen_op is not None:
             v += [t.afspraken.c.status == AfspraakStatus.OPEN.value, t.afspraken.c.deadline < verlopen_op]
-        q = (
-            select(t.afspraken, t.casussen.c.betrokkene_id.label("_betrokkene"))
-            .select_from(t.afspraken.join(t.casussen, t.casussen.c.id == t.afspraken.c.casus_id))
-            .where(*v)
-            .order_by(t.afspraken.c.deadline, t.afspraken.c.id)
-        )
-        uit = []
-        for r in await self._alle(q):
-            b = r.pop("_betrokkene")
-            uit.append((_afspraak(r), b))
-        return uit
+        return v
 
     async def verlopen_zonder_melding(self, huis: str, vandaag: date) -> list[Afspraak]:
         q = select(t.afspraken).where(

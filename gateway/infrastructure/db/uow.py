@@ -181,7 +181,7 @@ class _Schrijfbuffer:
         boom.voeg_toe(huis, data["hash"])
         tijdstip = datetime.fromisoformat(data["tijdstip"].replace("Z", "+00:00"))
         event_id = uuid4()
-        ev = cloudevent(id=event_id, type=AUDIT_TYPE, huis=huis, time=tijdstip, data=data)
+        ev = cloudevent(id=event_id, type=AUDIT_TYPE, huis=huis, time=tijdstip, data=data, sequence=volgnummer)
         # The indexed columns from the one definition `audit verify` holds them against.
         *_, handeling, besluit, partner, betrokkene = ledger_waarden(str(event_id), data)
         ledger.append({
@@ -206,7 +206,7 @@ class _Schrijfbuffer:
         teller["gebeurtenis_positie"] = positie
         event_id = uuid4()
         ev = cloudevent(id=event_id, type=g.type.value, huis=g.huis, time=_nu(), data=g.data,
-                        subject=str(g.sleutel), dataref=g.dataref, sequence=str(positie))
+                        subject=str(g.sleutel), dataref=g.dataref, sequence=positie)
         gebeurtenissen.append({"huis": g.huis, "positie": positie, "event_id": event_id, "type": g.type.value,
                                "sleutel": g.sleutel, "thema": g.thema, "overlegtype": g.overlegtype, "event": ev})
         outbox.append({"huis": g.huis, "topic": "gebeurtenissen", "sleutel": str(g.sleutel), "event": ev,
