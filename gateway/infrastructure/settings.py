@@ -31,3 +31,7 @@ class Instellingen(BaseSettings):
     max_body_bytes: int = 64 * 1024
     log_level: str = "INFO"
     log_json: bool = True
+
+    # --- issue 11 (need-to-know): lookups only in a window around the overleg's date (days before / after)
+    opvraag_venster_dagen_voor: int = Field(default=30, ge=0, le=366)
+    opvraag_venster_dagen_na: int = Field(default=7, ge=0, le=366)

@@ -36,7 +36,7 @@ def config_dir(tmp_path: Path) -> Path:
 async def _vir(o, persoon, toestemming: str | None) -> dict:  # noqa: ANN001
     bsn, geboren = persoon
     overleg = await plan_overleg(o, "zorg_huiselijk_geweld")
-    body = {"bsn": bsn, "thema": "huiselijk_geweld", "gemeente": "A"}
+    body = {"bsn": bsn, "thema": "huiselijk_geweld", "gemeente": "gemeente-a"}
     if geboren:
         body["geboortedatum"] = geboren
     casus = (await o.client.post("/v1/casussen", json=body, headers=await o.als("demo-veilig-thuis"))).json()
@@ -44,8 +44,10 @@ async def _vir(o, persoon, toestemming: str | None) -> dict:  # noqa: ANN001
     await o.client.post(f"/v1/overleggen/{overleg['id']}/agendapunten", json={"casusId": casus["id"]}, headers=h)
     if toestemming:
         r = await o.client.post(f"/v1/casussen/{casus['id']}/toestemmingen",
-                                json={"categorie": "verwijsindexsignaal", "gegevenDoor": toestemming},
-                                headers=await o.als("demo-veilig-thuis"))
+                                # issue 11: recorded by the procesregie, with evidence and recipients
+                                json={"categorie": "verwijsindexsignaal", "gegevenDoor": toestemming,
+                                      "bewijs": "TF-2026-0007", "ontvangers": ["veilig-thuis"]},
+                                headers=h)
         assert r.status_code == 201, r.text
     r = await o.client.post(f"/v1/casussen/{casus['id']}/verwijzingen/_ophalen", json={"overlegId": overleg["id"]},
                             headers=await o.als("demo-veilig-thuis"))
@@ -80,7 +82,7 @@ async def test_toestemming_per_leeftijd(omgeving, persoon, toestemming, status):
 
 async def test_bewaartermijn_na_afsluiten(omgeving):
     overleg = await plan_overleg(omgeving, "jco")
-    casus = (await omgeving.client.post("/v1/casussen", json={"bsn": "999990512", "thema": "jeugd", "gemeente": "A"},
+    casus = (await omgeving.client.post("/v1/casussen", json={"bsn": "999990512", "thema": "jeugd", "gemeente": "gemeente-a"},
                                         headers=await omgeving.als("demo-politie"))).json()
     h = await omgeving.als("demo-procesregisseur")
     await omgeving.client.post(f"/v1/overleggen/{overleg['id']}/agendapunten", json={"casusId": casus["id"]}, headers=h)

@@ -85,7 +85,7 @@ async def test_mislukte_auditschrijving_verandert_niets(omgeving, monkeypatch):
 
     monkeypatch.setattr(SqlAuditLedger, "vastleggen", kapot)
     with pytest.raises(RuntimeError):
-        await omgeving.client.post("/v1/casussen", json={"bsn": BSN_A, "thema": "jeugd", "gemeente": "A"},
+        await omgeving.client.post("/v1/casussen", json={"bsn": BSN_A, "thema": "jeugd", "gemeente": "gemeente-a"},
                                    headers=await omgeving.als("demo-politie"))
     monkeypatch.undo()
     async with omgeving.container.engine.connect() as conn:
@@ -117,14 +117,14 @@ async def test_gelijktijdige_verzoeken_geven_een_gapless_keten(omgeving):
     bsns = [b for b in (f"99999{n:04d}" for n in range(2000)) if is_geldig_bsn(b)][:24]
 
     async def aanmelden(bsn: str) -> None:
-        r = await omgeving.client.post("/v1/casussen", json={"bsn": bsn, "thema": "jeugd", "gemeente": "A"},
+        r = await omgeving.client.post("/v1/casussen", json={"bsn": bsn, "thema": "jeugd", "gemeente": "gemeente-a"},
                                        headers=h_pol)
         assert r.status_code == 201, r.text
         r = await omgeving.client.get(f"/v1/casussen/{r.json()['id']}", headers=h_rvdk)
         assert r.status_code == 200
 
     # Same person twice at once: exactly one casus, one 409, both audited.
-    dubbel = [omgeving.client.post("/v1/casussen", json={"bsn": BSN_B, "thema": "veelplegers", "gemeente": "A"},
+    dubbel = [omgeving.client.post("/v1/casussen", json={"bsn": BSN_B, "thema": "veelplegers", "gemeente": "gemeente-a"},
                                    headers=h_pol) for _ in range(2)]
     resultaten = await asyncio.gather(*(aanmelden(b) for b in bsns), *dubbel)
     statussen = sorted(r.status_code for r in resultaten[len(bsns):])

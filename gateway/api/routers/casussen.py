@@ -3,13 +3,21 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from gateway.domain.model import CasusStatus
 from gateway.services.casussen import CasusWijziging
 
 from ..deps import Aanroeper, Afh
-from ..schemas import CasusAanmelden, CasusPagina, CasussenUit, CasusUit, CasusWijzigen, CasusZoeken
+from ..schemas import (
+    CasusAanmelden,
+    CasusPagina,
+    CasussenUit,
+    CasusUit,
+    CasusWijzigen,
+    CasusZoeken,
+    GeboortedatumCorrigeren,
+)
 
 router = APIRouter(prefix="/v1/casussen", tags=["casussen"])
 
@@ -23,7 +31,7 @@ async def aanmelden(body: CasusAanmelden, v: Aanroeper, d: Afh) -> CasusUit:
 
 @router.post("/_zoek", response_model=CasussenUit, summary="Casussen zoeken op BSN (in de body, nooit in de URL)")
 async def zoeken(body: CasusZoeken, v: Aanroeper, d: Afh) -> CasussenUit:
-    return CasussenUit(casussen=[CasusUit.van(c) for c in await d.casussen.zoeken(v, bsn=body.bsn)])
+    return CasussenUit(casussen=[CasusUit.van(c, z) for c, z in await d.casussen.zoeken(v, bsn=body.bsn)])
 
 
 @router.get("", response_model=CasusPagina, summary="Casussen die de aanroeper mag zien")
@@ -37,16 +45,23 @@ async def lijst(
 ) -> CasusPagina:
     casussen, totaal = await d.casussen.lijst(v, thema=thema, status=status, pagina=pagina,
                                               pagina_grootte=pagina_grootte)
-    return CasusPagina(casussen=[CasusUit.van(c) for c in casussen], pagina=pagina,
+    return CasusPagina(casussen=[CasusUit.van(c, z) for c, z in casussen], pagina=pagina,
                        pagina_grootte=pagina_grootte, totaal=totaal)
 
 
 @router.get("/{casus_id}", response_model=CasusUit, summary="Casus inzien")
 async def inzien(casus_id: UUID, v: Aanroeper, d: Afh) -> CasusUit:
-    return CasusUit.van(await d.casussen.inzien(v, casus_id))
+    return CasusUit.van(*await d.casussen.inzien(v, casus_id))
 
 
 @router.patch("/{casus_id}", response_model=CasusUit, summary="Status of casusregie wijzigen (procesregisseur)")
 async def wijzigen(casus_id: UUID, body: CasusWijzigen, v: Aanroeper, d: Afh) -> CasusUit:
     w = CasusWijziging(status=body.status, casusregisseur=body.casusregisseur, afsluit_reden=body.afsluit_reden)
     return CasusUit.van(await d.casussen.wijzigen(v, casus_id, w))
+
+
+@router.put("/{casus_id}/geboortedatum", status_code=204, response_class=Response,
+            summary="Geboortedatum corrigeren (procesregie; de leeftijd bepaalt wie toestemming geeft)")
+async def geboortedatum(casus_id: UUID, body: GeboortedatumCorrigeren, v: Aanroeper, d: Afh) -> Response:
+    await d.casussen.geboortedatum_corrigeren(v, casus_id, geboortedatum=body.geboortedatum, reden=body.reden)
+    return Response(status_code=204)
