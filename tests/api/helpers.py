@@ -11,7 +11,9 @@ PROBLEM = "application/problem+json"
 
 async def meld_aan(o: Omgeving, client_id: str = "demo-politie", bsn: str = BSN_A, thema: str = "jeugd",
                    **extra: Any) -> dict:
-    body = {"bsn": bsn, "thema": thema, "gemeente": "gemeente-a", **extra}
+    # gemeente is a partner id of the house (issue 11)
+    body = {"bsn": bsn, "thema": thema, "gemeente": "gemeente-c" if client_id.startswith("noord") else "gemeente-a",
+            **extra}
     r = await o.client.post("/v1/casussen", json=body, headers=await o.als(client_id))
     assert r.status_code == 201, r.text
     return r.json()

@@ -34,7 +34,9 @@ async def _scenario(o) -> dict:  # noqa: ANN001
     await o.client.get(f"/v1/casussen/{casus['id']}", headers=await o.als("demo-ggz"))  # refused
     await o.client.post("/v1/casussen/_zoek", json={"bsn": BSN_A}, headers=await o.als("demo-om"))
     await o.client.post(f"/v1/casussen/{casus['id']}/afspraken",
-                        json={"uitvoerder": "rvdk", "actie": "Huisbezoek", "deadline": "2026-12-15"},
+                        # issue 11: the OM records for another partner as chair of the meeting named
+                        json={"uitvoerder": "rvdk", "actie": "Huisbezoek", "deadline": "2026-12-15",
+                              "overlegId": overleg["id"]},
                         headers=await o.als("demo-om"))
     await o.client.patch(f"/v1/casussen/{casus['id']}", json={"status": "in_behandeling"}, headers=h)
     return casus
@@ -111,7 +113,7 @@ async def test_mislukte_commit_geeft_503_en_niets_uitgewisseld(omgeving, monkeyp
 
 async def test_gelijktijdige_verzoeken_geven_een_gapless_keten(omgeving):
     h_pol = await omgeving.als("demo-politie")
-    h_rvdk = await omgeving.als("demo-rvdk")
+    h_rvdk = await omgeving.als("demo-politie")  # issue 11: the registrant reads it (rvdk would need an agenda)
     from gateway.domain.bsn import is_geldig_bsn
 
     bsns = [b for b in (f"99999{n:04d}" for n in range(2000)) if is_geldig_bsn(b)][:24]
