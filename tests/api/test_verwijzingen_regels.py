@@ -97,3 +97,34 @@ async def test_bewaartermijn_na_afsluiten(omgeving):
     omgeving.klok.tijd += timedelta(days=32)
     p = await politie()
     assert p["status"] == "niet_toegestaan" and p["regel"] == "R-BEWAARTERMIJN"
+
+
+async def test_ingetrokken_toestemming_opent_niets_meer(omgeving):
+    """Issue 11: consent withdrawn (audited) refuses later lookups with the consent rule; consent for named
+    recipients opens nothing for others."""
+    bsn, geboren = VIR_16
+    overleg = await plan_overleg(omgeving, "zorg_huiselijk_geweld")
+    casus = (await omgeving.client.post("/v1/casussen", json={"bsn": bsn, "thema": "huiselijk_geweld",
+                                                              "gemeente": "gemeente-a", "geboortedatum": geboren},
+                                        headers=await omgeving.als("demo-veilig-thuis"))).json()
+    h = await omgeving.als("demo-procesregisseur")
+    await omgeving.client.post(f"/v1/overleggen/{overleg['id']}/agendapunten", json={"casusId": casus["id"]}, headers=h)
+    url = f"/v1/casussen/{casus['id']}/toestemmingen"
+    r = await omgeving.client.post(url, headers=h, json={"categorie": "verwijsindexsignaal", "gegevenDoor": "betrokkene",
+                                                         "bewijs": "TF-9", "ontvangers": ["veilig-thuis"]})
+    toestemming = r.json()
+
+    async def vir(client: str) -> dict:
+        r = await omgeving.client.post(f"/v1/casussen/{casus['id']}/verwijzingen/_ophalen",
+                                       json={"overlegId": overleg["id"]}, headers=await omgeving.als(client))
+        return {x["bron"]: x for x in r.json()["resultaten"]}["vir"]
+
+    assert (await vir("demo-veilig-thuis"))["status"] == "bekend"
+    assert (await vir("demo-ggz"))["regel"] == "R-TOESTEMMING"  # not a recipient the consent names
+    r = await omgeving.client.delete(f"{url}/{toestemming['id']}", headers=h)
+    assert r.status_code == 200 and r.json()["status"] == "ingetrokken"
+    na = await vir("demo-veilig-thuis")
+    assert (na["status"], na["regel"]) == ("niet_toegestaan", "R-TOESTEMMING")
+    r = await omgeving.client.get("/v1/audit/gebeurtenissen", params={"handeling": "toestemming_intrekken"},
+                                  headers=await omgeving.als("demo-privacy"))
+    assert [e["besluit"] for e in r.json()["gebeurtenissen"]] == ["toegestaan"]
