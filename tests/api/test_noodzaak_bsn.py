@@ -80,3 +80,11 @@ async def test_niets_bereikt_de_auditketen(omgeving):
                                     json={"status": "afgesloten", "afsluitReden": v})
     r = await omgeving.client.get("/v1/audit/gebeurtenissen", headers=await omgeving.als("demo-privacy"))
     assert DIGITS not in r.text and all(v not in r.text for v in VERMOMMINGEN)
+
+
+async def test_zoekparameters(omgeving):
+    for url, param, client in [("/v1/casussen", "thema", "demo-politie"), ("/v1/afspraken", "uitvoerder", "demo-politie"),
+                               ("/v1/audit/gebeurtenissen", "partner", "demo-privacy")]:
+        r = await omgeving.client.get(url, params={param: "999 990 378"}, headers=await omgeving.als(client))
+        assert ongeldige_velden(r) == {param}, r.text
+        _geen_spoor(r, "999 990 378")

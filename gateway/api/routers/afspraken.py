@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query
 
 from gateway.domain.model import AfspraakStatus
 
+from ..bsn_vrij import GeenBsn
 from ..deps import Aanroeper, Afh
 from ..schemas import AfspraakUit, AfspraakVastleggen, AfspraakWijzigen, AfsprakenUit
 
@@ -37,7 +39,7 @@ async def lijst(
     v: Aanroeper,
     d: Afh,
     status: AfspraakStatus | None = None,
-    uitvoerder: str | None = Query(default=None, max_length=64),
+    uitvoerder: Annotated[str | None, Query(max_length=64), GeenBsn] = None,
     verlopen: bool = Query(default=False, description="alleen open afspraken voorbij hun deadline"),
 ) -> AfsprakenUit:
     vandaag = d.afspraken.omg.vandaag()

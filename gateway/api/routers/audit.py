@@ -8,6 +8,7 @@ from fastapi.responses import Response
 
 from gateway.domain.audit import Handeling
 
+from ..bsn_vrij import GeenBsn
 from ..deps import Aanroeper, Afh, afh
 from ..schemas import AuditGebeurtenissenUit, InzageUit, InzageVerzoek, Ref
 
@@ -27,7 +28,7 @@ async def gebeurtenissen(
     d: Afh,
     vanaf: datetime | None = None,
     tot: datetime | None = None,
-    partner: Annotated[str | None, Query(max_length=64)] = None,
+    partner: Annotated[str | None, Query(max_length=64), GeenBsn] = None,
     handeling: Handeling | None = None,
     besluit: Literal["toegestaan", "geweigerd"] | None = None,
     limiet: Annotated[int, Query(ge=1, le=10000)] = 1000,

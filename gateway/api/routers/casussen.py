@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Response
 from gateway.domain.model import CasusStatus
 from gateway.services.casussen import CasusWijziging
 
+from ..bsn_vrij import GeenBsn
 from ..deps import Aanroeper, Afh
 from ..schemas import (
     CasusAanmelden,
@@ -38,7 +39,7 @@ async def zoeken(body: CasusZoeken, v: Aanroeper, d: Afh) -> CasussenUit:
 async def lijst(
     v: Aanroeper,
     d: Afh,
-    thema: Annotated[str | None, Query(max_length=64)] = None,
+    thema: Annotated[str | None, Query(max_length=64), GeenBsn] = None,
     status: CasusStatus | None = None,
     pagina: Annotated[int, Query(ge=1, le=100000)] = 1,
     pagina_grootte: Annotated[int, Query(alias="paginaGrootte", ge=1, le=100)] = 20,
