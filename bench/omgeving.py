@@ -25,8 +25,8 @@ PARTNER_BRONNEN = {"politie": "BPS", "om": "JCO-support", "dji": "Depan", "vir":
 CLIENTS = {
     "bench-om": ("om", ["partner"]),
     "bench-politie": ("politie", ["partner"]),
-    "bench-procesregisseur": ("gemeente-a", ["procesregisseur"]),
-    "bench-privacy": ("gemeente-a", ["privacy"]),
+    "bench-procesregisseur": (None, ["procesregisseur"]),  # house roles carry no partner (issue 11)
+    "bench-privacy": (None, ["privacy"]),
 }
 IDENTITY_KEY = "bench-identiteitssleutel-" + "b" * 40  # synthetic, bench only
 
@@ -41,6 +41,7 @@ def convenant() -> dict:
             "id": "zvh-bench", "versie": "2026.1", "huis": HUIS, "naam": "Convenant benchmarkhuis",
             "geldigVan": date(2020, 1, 1), "geldigTot": date(2099, 12, 31),
             "verwerkingsverantwoordelijken": ["gemeente-a"], "bewaartermijnMaanden": 60,
+            "bsnGerechtigden": ["politie", "om", "procesregie"],
         },
         "partners": {
             "politie": {"naam": "Politie", "bronsysteem": "BPS"},
@@ -110,8 +111,8 @@ def maak_configuratie(map_: Path, *, mock_basispoort: int | None, max_verbinding
         shutil.copy(bestand, config / bestand.name)
     (config / f"convenant-{HUIS}.yaml").write_text(yaml.safe_dump(convenant(), allow_unicode=True, sort_keys=False))
     clients = yaml.safe_load((demo / "clients.yaml").read_text())
-    clients["clients"] += [{"clientId": cid, "clientSecret": geheim(cid), "huis": HUIS, "partner": partner,
-                            "scopes": scopes} for cid, (partner, scopes) in CLIENTS.items()]
+    clients["clients"] += [{"clientId": cid, "clientSecret": geheim(cid), "huis": HUIS, "scopes": scopes,
+                            **({"partner": partner} if partner else {})} for cid, (partner, scopes) in CLIENTS.items()]
     (config / "clients.yaml").write_text(yaml.safe_dump(clients, allow_unicode=True, sort_keys=False))
     bronnen = yaml.safe_load((demo / "bronnen.yaml").read_text())
     for systeem, cfg in bronnen["bronnen"].items():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import asyncio
 import random
 from dataclasses import dataclass
@@ -43,7 +45,7 @@ async def zaai(url: str, bsns: list[str], *, overleggen: int, agendapunten: int,
         pr = await token(c, "bench-procesregisseur")
 
         async def casus(i: int) -> str:
-            r = await c.post("/v1/casussen", json={"bsn": bsns[i], "thema": THEMA, "gemeente": "Gemeente A"},
+            r = await c.post("/v1/casussen", json={"bsn": bsns[i], "thema": THEMA, "gemeente": "gemeente-a"},
                              headers=politie)
             if r.status_code == 409:  # already registered (a re-used database)
                 return r.json()["bestaandeCasus"]
@@ -53,7 +55,7 @@ async def zaai(url: str, bsns: list[str], *, overleggen: int, agendapunten: int,
         casussen = await _parallel(len(bsns), casus)
 
         async def overleg(i: int) -> tuple[str, list[str]]:
-            r = await c.post("/v1/overleggen", json={"overlegtype": OVERLEGTYPE, "datum": "2026-12-01"}, headers=pr)
+            r = await c.post("/v1/overleggen", json={"overlegtype": OVERLEGTYPE, "datum": date.today().isoformat()}, headers=pr)
             r.raise_for_status()
             oid = r.json()["id"]
             gekozen = rng.sample(casussen, min(agendapunten, len(casussen)))

@@ -52,7 +52,10 @@ def convenant_validate(file: Annotated[Path, typer.Argument(help="convenant YAML
         for p in problemen:
             err.print(str(p), markup=False, highlight=False)
         raise typer.Exit(1)
-    out.print(samenvatting(laad_convenant(file)), markup=False, highlight=False)
+    c = laad_convenant(file)
+    out.print(samenvatting(c), markup=False, highlight=False)
+    for w in c.waarschuwingen:  # judgement calls (issue 11): on stderr, so stdout stays one line
+        err.print(f"waarschuwing: {w}", markup=False, highlight=False)
 
 
 @convenant_app.command("explain")
@@ -64,6 +67,7 @@ def convenant_explain(
     toestemming: Annotated[Optional[list[str]], typer.Option("--toestemming", help="categorie with valid consent")] = None,
     leeftijd: Annotated[Optional[int], typer.Option("--leeftijd", help="age of the person (consent rule)")] = None,
     peildatum: Annotated[Optional[str], typer.Option("--peildatum", help="YYYY-MM-DD, default today")] = None,
+    gemeente: Annotated[Optional[str], typer.Option("--gemeente", help="the casus's municipality (nazorg)")] = None,
 ) -> None:
     """Print the decision (toegestaan/geweigerd), the rule and legal basis, or the reason for refusal."""
     from datetime import datetime, timezone
@@ -85,13 +89,15 @@ def convenant_explain(
         Toestemming(uuid4(), c.huis, uuid4(), cat, gever, "cli", nu) for cat in (toestemming or [])
     )
     b = decide(c, Uitwisseling(bron=bron, ontvanger=ontvanger, overlegtype=overlegtype, peildatum=dag,
-                               leeftijd=leeftijd, toestemmingen=toestemmingen))
+                               leeftijd=leeftijd, toestemmingen=toestemmingen, casus_gemeente=gemeente))
     if b.toegestaan:
         out.print(f"toegestaan: regel {b.regel}, grondslag {b.grondslag}, categorie {b.categorie}, "
                   f"niveau {b.niveau.value if b.niveau else '-'}"
                   + ("" if b.verder_verstrekken else ", niet verder verstrekken"), markup=False, highlight=False)
     else:
         out.print(f"geweigerd: regel {b.regel}: {b.reden}", markup=False, highlight=False)
+    for w in c.waarschuwingen:
+        out.print(f"waarschuwing: {w}", markup=False, highlight=False)
 
 
 @db_app.command("upgrade")

@@ -14,7 +14,10 @@ class _Open(BaseModel):
 
 
 class AuditVerzoeker(_Open):
-    partner: str = Field(description="Partner van de aanroeper", examples=["om"])
+    partner: str | None = Field(description="Partner van de aanroeper; null voor een rol van het huis",
+                                examples=["om"])
+    rol: str | None = Field(default=None, description="Rol van het huis (procesregie, privacy, beheer) als er geen "
+                            "partner is", examples=["procesregie"])
     clientId: str = Field(description="OAuth-client van de aanroeper", examples=["demo-om"])
     gebruiker: str | None = Field(default=None, description="Eindgebruiker (X-Gebruiker)", examples=["j.jansen"])
 

@@ -12,7 +12,7 @@ from opentelemetry import trace
 
 from gateway.domain.bsn import bevat_bsn
 from gateway.domain.errors import GeenToegang, NietGeauthenticeerd, OngeldigeInvoer
-from gateway.domain.model import Verzoeker
+from gateway.domain.model import Scope, Verzoeker, rol_voor_scopes
 from gateway.domain.ports import TokenControle
 from gateway.services.afspraken import AfspraakDienst
 from gateway.services.audit import AuditDienst
@@ -89,9 +89,13 @@ async def verzoeker(
             raise OngeldigeInvoer([("X-Gebruiker", "bevat een BSN")])
     scope = claims.get("scope") or ""
     scopes = frozenset(scope.split() if isinstance(scope, str) else scope)
+    partner = claims.get("partner") or None
+    # House roles carry no partner identity; a partner token carries no house role (issue 11).
+    if (partner is None) == (Scope.PARTNER.value in scopes) or (partner is not None and rol_voor_scopes(scopes)):
+        raise NietGeauthenticeerd("token: een partner-token noemt een partner, een rol van het huis geen partner")
     v = Verzoeker(
         huis=str(claims["huis"]),
-        partner=str(claims["partner"]),
+        partner=str(partner) if partner is not None else None,
         client_id=str(claims.get("azp") or claims.get("client_id") or claims.get("sub") or "onbekend"),
         scopes=scopes,
         gebruiker=x_gebruiker,

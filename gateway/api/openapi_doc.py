@@ -41,7 +41,8 @@ _FOUTEN = {
     "401": "Geen, ongeldig of verlopen token.",
     "403": "Geauthenticeerd maar niet toegestaan (rol, convenant of deelname).",
     "404": "Niet gevonden, of van een ander huis.",
-    "409": "Conflict: dubbele open casus of niet-toegestane statusovergang.",
+    "409": "Conflict: dubbele open casus, niet-toegestane statusovergang, of (bewijzen) nog geen ondertekend "
+           "checkpoint.",
     "413": "De body is groter dan 64 KiB.",
     "415": "De body is geen JSON (`Content-Type: application/json`).",
     "431": "De requestheaders zijn samen te groot.",
@@ -63,6 +64,7 @@ _SCOPE_PER_OPERATIE: list[tuple[str, str, list[str]]] = [
     ("post", r"^/v1/overleggen$", ["procesregisseur"]),
     ("post", r"^/v1/overleggen/\{[^}]+\}/agendapunten$", ["procesregisseur"]),
     ("delete", r"^/v1/overleggen/", ["procesregisseur"]),
+    ("get", r"^/v1/audit/(checkpoints|bewijzen/)", ["partner", "procesregisseur", "privacy", "beheer"]),
     (r".*", r"^/v1/audit/", ["privacy"]),
     ("post", r"^/v1/gebeurtenissen/_ticket$", ["partner", "procesregisseur"]),
     (r".*", r"^/v1/gebeurtenissen", ["partner", "procesregisseur"]),
@@ -75,7 +77,7 @@ VELDEN: dict[str, tuple[str, Any]] = {
     "huis": ("Het Zorg- en Veiligheidshuis", "demo"),
     "thema": ("Thema van de casus, uit het convenant", "jeugd"),
     "status": ("Status", "aangemeld"),
-    "gemeente": ("Gemeente van de betrokkene", "Gemeente A"),
+    "gemeente": ("Gemeente (van terugkeer) van de betrokkene: een partner-id uit het convenant", "gemeente-a"),
     "bsn": ("Burgerservicenummer (9 cijfers, elfproef); wordt nooit teruggegeven of gelogd", "999990019"),
     "geboortedatum": ("Geboortedatum, voor de toestemmingsregels naar leeftijd", "2010-05-01"),
     "betrokkene": ("De persoon, als ondoorzichtige id (nooit een BSN)", None),
@@ -203,7 +205,8 @@ def _foutcodes(methode: str, pad: str, op: dict[str, Any], beveiligd: bool) -> l
         codes += ["413", "415"]
     if (methode, pad) in {("post", "/v1/casussen"), ("patch", "/v1/casussen/{casus_id}"),
                           ("post", "/v1/casussen/{casus_id}/afspraken"), ("patch", "/v1/afspraken/{afspraak_id}"),
-                          ("post", "/v1/overleggen/{overleg_id}/agendapunten")}:
+                          ("post", "/v1/overleggen/{overleg_id}/agendapunten"),
+                          ("get", "/v1/audit/bewijzen/opname")}:  # not yet under a signed checkpoint
         codes.append("409")
     return sorted(set(codes))
 

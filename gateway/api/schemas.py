@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import ClassVar, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic.alias_generators import to_camel
+
+from gateway.api.bsn_vrij import weiger_bsn
 
 from gateway.domain.audit import tijd
 from gateway.domain.model import (
@@ -32,6 +34,18 @@ class Verzoek(BaseModel):
     model_config = ConfigDict(extra="forbid", alias_generator=to_camel, populate_by_name=False,
                               str_strip_whitespace=True)
 
+    # Every caller string except the BSN field itself goes through the one BSN guard (gateway.domain.bsn).
+    # Free text the service checks with the same guard is left to it, so one 400 names every invalid field.
+    _bsn_in_dienst: ClassVar[frozenset[str]] = frozenset()
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _geen_bsn(cls, waarde: object, info):  # noqa: ANN001, ANN206
+        if info.field_name != "bsn" and info.field_name not in cls._bsn_in_dienst:
+            for w in waarde if isinstance(waarde, list | tuple) else (waarde,):
+                weiger_bsn(w) if isinstance(w, str) else None
+        return waarde
+
 
 class Antwoord(BaseModel):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
@@ -42,10 +56,17 @@ def slug(**kw: object):  # noqa: ANN201
 
 
 class CasusAanmelden(Verzoek):
+    _bsn_in_dienst = frozenset({"gemeente"})
     bsn: Bsn = Field(min_length=1, max_length=20, description="BSN (9 cijfers, elfproef); wordt nooit teruggegeven")
     thema: BekendThema = slug()
-    gemeente: Regel = Field(min_length=1, max_length=100)
+    gemeente: Regel = Field(min_length=1, max_length=100, description="partner-id van de gemeente (van terugkeer)")
     geboortedatum: date | None = None
+
+
+class GeboortedatumCorrigeren(Verzoek):
+    _bsn_in_dienst = frozenset({"reden"})
+    geboortedatum: date | None
+    reden: str = Field(min_length=1, max_length=500, description="waarom (bijv. het nummer van het brondocument)")
 
 
 class CasusZoeken(Verzoek):
@@ -53,6 +74,7 @@ class CasusZoeken(Verzoek):
 
 
 class CasusWijzigen(Verzoek):
+    _bsn_in_dienst = frozenset({"afsluit_reden"})
     status: CasusStatus | None = None
     casusregisseur: str | None = slug(default=None)
     afsluit_reden: Tekst | None = Field(default=None, min_length=1, max_length=500)
@@ -67,16 +89,20 @@ class CasusUit(Antwoord):
     huis: str
     thema: str
     status: CasusStatus
-    gemeente: str
+    gemeente: str | None
     betrokkene: Ref
-    aangemeld_door: str
+    aangemeld_door: str | None
     aangemeld_op: str
     casusregisseur: str | None
     afgesloten_op: str | None
     afsluit_reden: str | None = None
 
     @classmethod
-    def van(cls, c: Casus) -> CasusUit:
+    def van(cls, c: Casus, zicht: str = "volledig") -> CasusUit:
+        if zicht == "schil":  # a schilpartner sees that the casus exists, no details (issue 11)
+            return cls(id=c.id, huis=c.huis, thema=c.thema, status=c.status, gemeente=None,
+                       betrokkene=Ref(id=c.betrokkene_id), aangemeld_door=None, aangemeld_op=tijd(c.aangemeld_op),
+                       casusregisseur=None, afgesloten_op=None, afsluit_reden=None)
         return cls(id=c.id, huis=c.huis, thema=c.thema, status=c.status, gemeente=c.gemeente,
                    betrokkene=Ref(id=c.betrokkene_id), aangemeld_door=c.aangemeld_door,
                    aangemeld_op=tijd(c.aangemeld_op), casusregisseur=c.casusregisseur,
@@ -96,6 +122,7 @@ class CasusPagina(CasussenUit):
 class OverlegPlannen(Verzoek):
     overlegtype: BekendOverlegtype = slug()
     datum: date
+    gemeente: str | None = slug(default=None, description="nazorg: de gemeente van terugkeer waarvoor dit overleg is")
 
 
 class OverlegUit(Antwoord):
@@ -106,13 +133,15 @@ class OverlegUit(Antwoord):
     kernpartners: list[str]
     schilpartners: list[str]
     voorzitter: str | None
+    gemeente: str | None = None
 
     @classmethod
     def van(cls, o: Overleg, ot) -> OverlegUit:  # noqa: ANN001
         from gateway.services.overleggen import deelnemers
 
         return cls(id=o.id, overlegtype=o.overlegtype, datum=o.datum, deelnemers=deelnemers(ot),
-                   kernpartners=list(ot.kernpartners), schilpartners=list(ot.schilpartners), voorzitter=ot.voorzitter)
+                   kernpartners=list(ot.kernpartners), schilpartners=list(ot.schilpartners), voorzitter=ot.voorzitter,
+                   gemeente=o.gemeente or ot.gemeente)
 
 
 class AgendapuntToevoegen(Verzoek):
@@ -134,6 +163,7 @@ class AgendaUit(Antwoord):
 
 
 class AfspraakVastleggen(Verzoek):
+    _bsn_in_dienst = frozenset({"actie"})
     uitvoerder: str = slug()
     actie: Tekst = Field(min_length=1, max_length=500)
     deadline: date
@@ -141,6 +171,7 @@ class AfspraakVastleggen(Verzoek):
 
 
 class AfspraakWijzigen(Verzoek):
+    _bsn_in_dienst = frozenset({"toelichting"})
     status: Literal["uitgevoerd", "niet_nagekomen", "vervallen"]
     toelichting: Tekst | None = Field(default=None, min_length=1, max_length=1000)
 
@@ -172,9 +203,13 @@ class AfsprakenUit(Antwoord):
 
 
 class ToestemmingVastleggen(Verzoek):
+    _bsn_in_dienst = frozenset({"bewijs", "doel"})
     categorie: str = slug()
     gegeven_door: GegevenDoor
     geldig_tot: date | None = None
+    bewijs: str = Field(min_length=1, max_length=200, description="nummer van het formulier of document met de toestemming")
+    ontvangers: list[str] | None = Field(default=None, max_length=30, description="partner-ids; leeg: alle ontvangers die het convenant noemt")
+    doel: str | None = Field(default=None, min_length=1, max_length=500)
 
 
 class ToestemmingUit(Antwoord):
@@ -185,11 +220,18 @@ class ToestemmingUit(Antwoord):
     geldig_tot: date | None
     vastgelegd_door: str
     vastgelegd_op: str
+    bewijs: str | None = None
+    ontvangers: list[str] = []
+    doel: str | None = None
+    status: Literal["actief", "ingetrokken"] = "actief"
+    ingetrokken_op: str | None = None
 
     @classmethod
     def van(cls, t: Toestemming) -> ToestemmingUit:
         return cls(id=t.id, casus_id=t.casus_id, categorie=t.categorie, gegeven_door=t.gegeven_door,
-                   geldig_tot=t.geldig_tot, vastgelegd_door=t.vastgelegd_door, vastgelegd_op=tijd(t.vastgelegd_op))
+                   geldig_tot=t.geldig_tot, vastgelegd_door=t.vastgelegd_door, vastgelegd_op=tijd(t.vastgelegd_op),
+                   bewijs=t.bewijs, ontvangers=list(t.ontvangers), doel=t.doel, status=t.status,
+                   ingetrokken_op=tijd(t.ingetrokken_op) if t.ingetrokken_op else None)
 
 
 class ToestemmingenUit(Antwoord):

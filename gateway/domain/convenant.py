@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 
-from .model import GegevenDoor, Toestemming
+from .model import HUISROLLEN, GegevenDoor, Toestemming
 
 KERNPARTNERS = "kernpartners"
 SCHILPARTNERS = "schilpartners"
@@ -35,6 +35,14 @@ class Weigering(StrEnum):
     GEEN_VERSTREKKING = "R-GEEN-VERSTREKKING"
     TOESTEMMING = "R-TOESTEMMING"
     VERDER_VERSTREKKEN = "R-VERDER-VERSTREKKEN"
+    GEMEENTE = "R-GEMEENTE"        # nazorg: only the municipality of return (seed 000:6079-6090)
+    TIJDVENSTER = "R-TIJDVENSTER"  # lookups only in a window around the overleg's date
+    LEEFTIJD = "R-LEEFTIJD"        # age bounds of an overlegtype (checked when agendering)
+
+
+NAZORG = "nazorg"
+GEMEENTE_SOORT = "gemeente"
+JUSTITIE_SOORT = "justitie"
 
 
 @dataclass(frozen=True)
@@ -42,6 +50,7 @@ class Partner:
     id: str
     naam: str
     bronsysteem: str | None = None
+    soort: str | None = None  # gemeente, justitie, zorg, overig
 
 
 @dataclass(frozen=True)
@@ -52,6 +61,14 @@ class Overlegtype:
     voorzitter: str | None
     kernpartners: tuple[str, ...]
     schilpartners: tuple[str, ...] = ()
+    gemeente: str | None = None          # a nazorg type for one municipality of return
+    leeftijd_min: int | None = None      # age bounds checked when a casus is agendered (e.g. JCO 12-23)
+    leeftijd_max: int | None = None
+    justitieel: bool = False             # a meeting with an enforcement purpose (seed 003:768-792)
+
+    @property
+    def is_nazorg(self) -> bool:
+        return NAZORG in self.themas
 
     def rol(self, partner: str) -> Rol | None:
         if partner in self.kernpartners or partner == self.voorzitter:
@@ -98,6 +115,9 @@ class Convenant:
     overlegtypen: Mapping[str, Overlegtype]
     verstrekkingen: tuple[Verstrekking, ...]
     hash: str = ""
+    # partner ids (and house roles) entitled to use the BSN (Wabb; seed 003:2681-2695)
+    bsn_gerechtigden: tuple[str, ...] = ()
+    waarschuwingen: tuple[str, ...] = ()
 
     def overlegtypen_voor_thema(self, thema: str) -> list[Overlegtype]:
         return [o for o in self.overlegtypen.values() if thema in o.themas]
@@ -113,6 +133,15 @@ class Convenant:
     def bronnen(self) -> list[Partner]:
         """Partners whose source system the gateway can ask."""
         return [p for p in self.partners.values() if p.bronsysteem]
+
+    def gemeenten(self) -> set[str]:
+        """Partner ids that are municipalities; a convenant that marks none counts every partner."""
+        marked = {p.id for p in self.partners.values() if p.soort == GEMEENTE_SOORT}
+        return marked or set(self.partners)
+
+    def bronnen_met_toestemming(self, categorie: str) -> set[str]:
+        """The partners whose data a consent for this categorie opens."""
+        return {v.bron for v in self.verstrekkingen if v.categorie == categorie and v.toestemming_vereist}
 
     def categorieen(self) -> set[str]:
         return {v.categorie for v in self.verstrekkingen}
@@ -139,8 +168,13 @@ class Uitwisseling:
     leeftijd: int | None = None
     toestemmingen: tuple[Toestemming, ...] = ()
     casus_afgesloten_op: date | None = None
-    # Set when showing a stored answer: the partner it was originally fetched for.
+    # Set when showing a stored answer: the recipient (partner or house role) it was originally fetched for.
     opgehaald_voor: str | None = None
+    # Nazorg: the casus's municipality of return (a partner id).
+    casus_gemeente: str | None = None
+    # Lookups: the overleg's date and the window around it (days before, days after); None: not a lookup.
+    overleg_datum: date | None = None
+    venster: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -192,10 +226,12 @@ def bevoegde_gevers(leeftijd: int | None) -> frozenset[GegevenDoor]:
 
 
 def heeft_toestemming(
-    toestemmingen: Iterable[Toestemming], categorie: str, leeftijd: int | None, dag: date
+    toestemmingen: Iterable[Toestemming], categorie: str, leeftijd: int | None, dag: date,
+    ontvanger: str | None = None,
 ) -> bool:
     gevers = bevoegde_gevers(leeftijd)
-    return any(t.categorie == categorie and t.gegeven_door in gevers and t.geldig_op(dag) for t in toestemmingen)
+    return any(t.categorie == categorie and t.gegeven_door in gevers and t.geldig_op(dag, ontvanger)
+               for t in toestemmingen)
 
 
 def _toestemming_reden(categorie: str, leeftijd: int | None) -> str:
@@ -217,27 +253,45 @@ def decide(convenant: Convenant, u: Uitwisseling) -> Besluit:
             Weigering.BEWAARTERMIJN,
             f"casus is langer dan de bewaartermijn van {convenant.bewaartermijn_maanden} maanden afgesloten",
         )
+    if u.overleg_datum is not None and u.venster is not None:
+        voor, na = u.venster
+        if not (u.overleg_datum - timedelta(days=voor) <= u.peildatum <= u.overleg_datum + timedelta(days=na)):
+            return Besluit.weiger(
+                Weigering.TIJDVENSTER,
+                f"opvragen kan van {voor} dagen voor tot {na} dagen na het overleg van {u.overleg_datum.isoformat()}",
+            )
     overlegtype = convenant.overlegtypen.get(u.overlegtype)
-    rol = overlegtype.rol(u.ontvanger) if overlegtype else None
-    if overlegtype is None or rol is None:
+    huisrol = u.ontvanger in HUISROLLEN
+    rol = overlegtype.rol(u.ontvanger) if overlegtype and not huisrol else None
+    if overlegtype is None or (rol is None and not huisrol):
         return Besluit.weiger(
             Weigering.DEELNAME, f"{u.ontvanger} neemt geen deel aan overlegtype {u.overlegtype}"
+        )
+    if (overlegtype.is_nazorg and u.ontvanger in convenant.gemeenten() and not huisrol
+            and u.ontvanger != u.casus_gemeente):
+        return Besluit.weiger(
+            Weigering.GEMEENTE,
+            f"nazorg gaat alleen naar de gemeente van terugkeer ({u.casus_gemeente or 'onbekend'}), niet naar {u.ontvanger}",
         )
     kandidaten = [
         v
         for v in convenant.verstrekkingen
-        if v.bron == u.bron and u.overlegtype in v.overlegtypen and v.noemt_ontvanger(u.ontvanger, rol)
+        if v.bron == u.bron and u.overlegtype in v.overlegtypen
+        # a house role receives only as itself, named in ontvangers; never as a partner's role
+        and (u.ontvanger in v.ontvangers if huisrol else v.noemt_ontvanger(u.ontvanger, rol))
     ]
     if not kandidaten:
+        als = u.ontvanger if huisrol else f"{u.ontvanger} ({rol.value}partner)"  # type: ignore[union-attr]
         return Besluit.weiger(
             Weigering.GEEN_VERSTREKKING,
-            f"geen verstrekking van {u.bron} aan {u.ontvanger} ({rol.value}partner) voor {u.overlegtype}",
+            f"geen verstrekking van {u.bron} aan {als} voor {u.overlegtype}",
         )
     # Prefer a ground that needs no consent; otherwise the first whose consent is in place.
     kandidaten.sort(key=lambda v: v.toestemming_vereist)
     weigering: Besluit | None = None
     for v in kandidaten:
-        if v.toestemming_vereist and not heeft_toestemming(u.toestemmingen, v.categorie, u.leeftijd, u.peildatum):
+        if v.toestemming_vereist and not heeft_toestemming(u.toestemmingen, v.categorie, u.leeftijd, u.peildatum,
+                                                           u.ontvanger):
             weigering = weigering or Besluit.weiger(
                 Weigering.TOESTEMMING, _toestemming_reden(v.categorie, u.leeftijd), v
             )
@@ -254,6 +308,7 @@ def decide(convenant: Convenant, u: Uitwisseling) -> Besluit:
             regel=v.id,
             grondslag=v.grondslag,
             categorie=v.categorie,
+            # the procesregie sees which partners know a person (to prepare the agenda), not their details
             niveau=Niveau.DAT if rol is Rol.KERN else Niveau.BEKEND,
             verder_verstrekken=v.verder_verstrekken,
         )

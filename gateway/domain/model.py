@@ -20,12 +20,32 @@ class Scope(StrEnum):
     BEHEER = "beheer"
 
 
+# Roles of the house itself, acting for its controller(s): never a partner, never confused with one.
+PROCESREGIE = "procesregie"
+PRIVACY = "privacy"
+BEHEER = "beheer"
+HUISROLLEN = (PROCESREGIE, PRIVACY, BEHEER)
+_ROL_VAN_SCOPE = {Scope.PROCESREGISSEUR: PROCESREGIE, Scope.PRIVACY: PRIVACY, Scope.BEHEER: BEHEER}
+
+
+def rol_voor_scopes(scopes: frozenset[str]) -> str | None:
+    """The house role a token's scopes stand for (procesregie before privacy before beheer), or None."""
+    for scope, rol in _ROL_VAN_SCOPE.items():
+        if scope.value in scopes:
+            return rol
+    return None
+
+
 @dataclass(frozen=True)
 class Verzoeker:
-    """Who asks: from a validated token plus the X-Gebruiker header (Wpg/Wjsg logging duty)."""
+    """Who asks: from a validated token plus the X-Gebruiker header (Wpg/Wjsg logging duty).
+
+    A partner's system carries `partner`; the house's own staff (procesregie, privacy, beheer) carry
+    `partner=None` and act as their role, which the convenant can name as a recipient in its own right.
+    """
 
     huis: str
-    partner: str
+    partner: str | None
     client_id: str
     scopes: frozenset[str]
     gebruiker: str | None = None
@@ -35,8 +55,17 @@ class Verzoeker:
         return scope.value in self.scopes
 
     @property
+    def rol(self) -> str | None:
+        return None if self.partner else rol_voor_scopes(self.scopes)
+
+    @property
+    def ontvanger(self) -> str:
+        """Who receives what the gateway answers: the partner, or the house role itself."""
+        return self.partner or self.rol or "onbekend"
+
+    @property
     def is_procesregisseur(self) -> bool:
-        return self.heeft(Scope.PROCESREGISSEUR)
+        return self.heeft(Scope.PROCESREGISSEUR) and self.partner is None
 
 
 class CasusStatus(StrEnum):
@@ -93,6 +122,7 @@ class Overleg:
     datum: date
     gepland_door: str
     gepland_op: datetime
+    gemeente: str | None = None  # the municipality a nazorg meeting is for (seed 000:6079-6090)
 
 
 @dataclass(frozen=True)
@@ -150,9 +180,28 @@ class Toestemming:
     vastgelegd_door: str
     vastgelegd_op: datetime
     geldig_tot: date | None = None
+    # The source of the record (issue 11): for whom or what it was given, and the evidence it rests on.
+    ontvangers: tuple[str, ...] = ()   # empty: every recipient the convenant names for this categorie
+    doel: str | None = None
+    bewijs: str | None = None          # form or document number of the signed consent
+    ingetrokken_op: datetime | None = None
+    ingetrokken_door: str | None = None
 
-    def geldig_op(self, dag: date) -> bool:
+    @property
+    def status(self) -> str:
+        return "ingetrokken" if self.ingetrokken_op else "actief"
+
+    def geldig_op(self, dag: date, ontvanger: str | None = None) -> bool:
+        if self.ingetrokken_op is not None and self.ingetrokken_op.date() <= dag:
+            return False
+        if ontvanger is not None and self.ontvangers and ontvanger not in self.ontvangers:
+            return False
         return self.vastgelegd_op.date() <= dag and (self.geldig_tot is None or dag <= self.geldig_tot)
+
+    def ingetrokken(self, op: datetime, door: str) -> Toestemming:
+        if self.ingetrokken_op is not None:
+            raise Conflict("deze toestemming is al ingetrokken")
+        return replace(self, ingetrokken_op=op, ingetrokken_door=door)
 
 
 @dataclass(frozen=True)

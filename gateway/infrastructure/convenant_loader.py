@@ -33,6 +33,9 @@ from gateway.domain.convenant import (
     Partner,
     Verstrekking,
 )
+from gateway.domain.model import HUISROLLEN
+
+from .convenant_wet import is_justitieel, is_wjsg_39f, waarschuwingen, wettelijke_problemen
 
 __all__ = [
     "ConvenantOngeldig",
@@ -347,7 +350,7 @@ def _leeg(waarde: Any) -> bool:
 
 def _semantische_problemen(doc: dict[str, Any], al_gemeld: Set[str] = frozenset()) -> list[Probleem]:
     """The rules of CONTRACT.md section 5 that a schema cannot express. ``al_gemeld``: paths the schema flagged."""
-    problemen: list[Probleem] = []
+    problemen: list[Probleem] = [Probleem(pad, melding) for pad, melding in wettelijke_problemen(doc)]
 
     def meld(pad: str, melding: str) -> None:
         problemen.append(Probleem(pad, melding))
@@ -374,7 +377,7 @@ def _semantische_problemen(doc: dict[str, Any], al_gemeld: Set[str] = frozenset(
 
     # -- partners
     for pid in partners:
-        if pid in ROLLEN:
+        if pid in ROLLEN or pid in HUISROLLEN:
             meld(_pad("partners", pid), f"{pid!r} is de naam van een rol in ontvangers en kan geen partner-id zijn")
 
     # -- convenant
@@ -430,7 +433,7 @@ def _semantische_problemen(doc: dict[str, Any], al_gemeld: Set[str] = frozenset(
         dubbel(v_overlegtypen, (*basis, "overlegtypen"), "dubbel overlegtype")
         ontvangers = _lijst(v.get("ontvangers"))
         for j, o in enumerate(ontvangers):
-            if not isinstance(o, str) or o in ROLLEN:
+            if not isinstance(o, str) or o in ROLLEN or o in HUISROLLEN:
                 continue
             if o not in partners:
                 meld(_pad(*basis, "ontvangers", j), f"onbekende partner of rol {o!r} (rollen: {', '.join(ROLLEN)})")
@@ -580,7 +583,8 @@ def _uniek(problemen: Iterable[Probleem]) -> list[Probleem]:
 def _bouw(doc: dict[str, Any], sha256: str) -> Convenant:
     kop = doc["convenant"]
     partners = {
-        pid: Partner(id=pid, naam=p["naam"], bronsysteem=p.get("bronsysteem")) for pid, p in doc["partners"].items()
+        pid: Partner(id=pid, naam=p["naam"], bronsysteem=p.get("bronsysteem"), soort=p.get("soort"))
+        for pid, p in doc["partners"].items()
     }
     overlegtypen = {
         oid: Overlegtype(
@@ -590,6 +594,10 @@ def _bouw(doc: dict[str, Any], sha256: str) -> Convenant:
             voorzitter=o.get("voorzitter"),
             kernpartners=tuple(o["kernpartners"]),
             schilpartners=tuple(o.get("schilpartners", ())),
+            gemeente=o.get("gemeente"),
+            leeftijd_min=(o.get("leeftijd") or {}).get("min"),
+            leeftijd_max=(o.get("leeftijd") or {}).get("max"),
+            justitieel=is_justitieel(doc, o),
         )
         for oid, o in doc["overlegtypen"].items()
     }
@@ -605,7 +613,8 @@ def _bouw(doc: dict[str, Any], sha256: str) -> Convenant:
             doel=v.get("doel"),
             voorwaarden=v.get("voorwaarden"),
             toestemming_vereist=v.get("toestemmingVereist", False),
-            verder_verstrekken=v.get("verderVerstrekken", True),
+            # Wjsg art. 39f data is never passed on, also when the author forgot to say so
+            verder_verstrekken=v.get("verderVerstrekken", not is_wjsg_39f(v.get("grondslag"))),
         )
         for v in doc["verstrekkingen"]
     )
@@ -623,4 +632,6 @@ def _bouw(doc: dict[str, Any], sha256: str) -> Convenant:
         overlegtypen=overlegtypen,
         verstrekkingen=verstrekkingen,
         hash=sha256,
+        bsn_gerechtigden=tuple(kop.get("bsnGerechtigden") or ()),
+        waarschuwingen=tuple(str(w) for w in waarschuwingen(doc)),
     )

@@ -50,3 +50,7 @@ class Instellingen(BaseSettings):
     cors_origins: list[str] = []
     max_header_bytes: int = Field(default=16 * 1024, ge=1024, le=1024 * 1024)
     stream_ticket_seconds: int = Field(default=30, ge=5, le=300)
+
+    # --- issue 11 (need-to-know): lookups only in a window around the overleg's date (days before / after)
+    opvraag_venster_dagen_voor: int = Field(default=30, ge=0, le=366)
+    opvraag_venster_dagen_na: int = Field(default=7, ge=0, le=366)

@@ -22,7 +22,7 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet, RSAKey
 
 from gateway.domain.errors import NietGeauthenticeerd
-from gateway.domain.model import Scope
+from gateway.domain.model import Scope, rol_voor_scopes
 
 ALGORITMEN = ["RS256", "ES256", "PS256"]
 SCOPES = {s.value for s in Scope}
@@ -33,7 +33,7 @@ class Client:
     client_id: str
     geheim: str
     huis: str
-    partner: str
+    partner: str | None  # None for the house's own roles (procesregie, privacy, beheer)
     scopes: frozenset[str]
 
 
@@ -44,8 +44,15 @@ def laad_clients(pad: Path) -> dict[str, Client]:
         onbekend = set(c.get("scopes") or []) - SCOPES
         if onbekend:
             raise ValueError(f"clients[{i}].scopes: onbekende scope {sorted(onbekend)}")
-        uit[c["clientId"]] = Client(c["clientId"], str(c["clientSecret"]), c["huis"], c["partner"],
-                                    frozenset(c.get("scopes") or []))
+        scopes = frozenset(c.get("scopes") or [])
+        # A house role is no partner: its client names none, and a partner client holds no house role.
+        huisrol = rol_voor_scopes(scopes)
+        if huisrol and (c.get("partner") or Scope.PARTNER.value in scopes):
+            raise ValueError(f"clients[{i}]: een rol van het huis ({huisrol}) draagt geen partner")
+        if not huisrol and not c.get("partner"):
+            raise ValueError(f"clients[{i}].partner: verplicht voor scope partner")
+        uit[c["clientId"]] = Client(c["clientId"], str(c["clientSecret"]), c["huis"], c.get("partner") or None,
+                                    scopes)
     return uit
 
 
@@ -107,6 +114,8 @@ class TokenUitgever:
             "iat": nu, "nbf": nu, "exp": nu + self.ttl, "jti": uuid.uuid4().hex,
             "huis": client.huis, "partner": client.partner, "scope": " ".join(sorted(gevraagd)),
         }
+        if client.partner is None:  # house staff: a role claim, and partner null (CONTRACT.md §3 keeps the claim)
+            claims["rol"] = rol_voor_scopes(frozenset(gevraagd))
         token = jwt.encode({"alg": "RS256", "kid": self.sleutel.kid, "typ": "JWT"}, claims, self.sleutel)
         return {"access_token": token, "token_type": "Bearer", "expires_in": self.ttl,
                 "scope": claims["scope"]}
@@ -156,8 +165,9 @@ class JwtControle:
                 aud={"essential": True, "value": self.audience},
                 exp={"essential": True},
                 huis={"essential": True},
-                partner={"essential": True},
             ).validate(tok.claims)
+            if "partner" not in tok.claims:  # present always; null only for a house role
+                raise ValueError("partner-claim ontbreekt")
         except (JoseError, ValueError, TypeError) as e:
             raise NietGeauthenticeerd(f"token ongeldig: {type(e).__name__}") from None
         return tok.claims

@@ -6,20 +6,29 @@ from datetime import date
 from uuid import UUID, uuid4
 
 from gateway.domain.audit import Handeling
-from gateway.domain.bsn import bevat_bsn
+from gateway.domain.bsn import BSN_IN_TEKST, bevat_bsn
 from gateway.domain.errors import Conflict, NietGevonden, OngeldigeInvoer
 from gateway.domain.events import DomeinGebeurtenis, GebeurtenisType
 from gateway.domain.model import Afspraak, AfspraakStatus, CasusStatus, Verzoeker
-from gateway.domain.toegang import ROL, Toegang, afspraak_wijzigen, casus_toegang, zichtbare_themas
+from gateway.domain.toegang import (
+    ROL,
+    Toegang,
+    afspraak_tekst,
+    afspraak_vastleggen,
+    afspraak_wijzigen,
+    alleen_volledig,
+    zichtbare_themas,
+)
 
-from .common import Omgeving, audit, weiger, zichtbare_casus
+from .common import Omgeving, audit, geldigheid, weiger, zichtbare_casus
 
 MAX_ACTIE = 500
 MAX_TOELICHTING = 1000
 
 
 def _gebeurtenis(type_: GebeurtenisType, a: Afspraak, thema: str) -> DomeinGebeurtenis:
-    # `actie` and `toelichting` are free text that may describe the person: never in events.
+    # `actie` and `toelichting` are free text that may describe the person: never in events. Nor the
+    # uitvoerder: "ggz is uitvoerder" tells every reader that care is involved.
     return DomeinGebeurtenis(
         type=type_,
         huis=a.huis,
@@ -28,7 +37,6 @@ def _gebeurtenis(type_: GebeurtenisType, a: Afspraak, thema: str) -> DomeinGebeu
         data={
             "afspraakId": str(a.id),
             "casusId": str(a.casus_id),
-            "uitvoerder": a.uitvoerder,
             "deadline": a.deadline.isoformat(),
             "status": a.status.value,
         },
@@ -44,7 +52,7 @@ def _controleer_tekst(veld: str, tekst: str | None, maximum: int) -> list[tuple[
     if not tekst.strip():
         return [(veld, "mag niet leeg zijn")]
     if bevat_bsn(tekst):
-        return [(veld, "bevat een BSN; noem de betrokkene niet in vrije tekst")]
+        return [(veld, BSN_IN_TEKST)]
     return []
 
 
@@ -63,12 +71,22 @@ class AfspraakDienst:
             raise OngeldigeInvoer(fouten)
         async with self.omg.uow() as uow:
             casus, t = await zichtbare_casus(uow, self.omg, v, casus_id, Handeling.AFSPRAAK_VASTLEGGEN)
-            if overleg_id is not None and await uow.overleggen.ophalen(v.huis, overleg_id) is None:
+            overleg = await uow.overleggen.ophalen(v.huis, overleg_id) if overleg_id is not None else None
+            if overleg_id is not None and overleg is None:
                 raise OngeldigeInvoer([("overlegId", "overleg niet gevonden")])
+            if overleg is not None and casus.id not in {p.casus_id for p in await uow.overleggen.agendapunten(overleg.id)}:
+                raise OngeldigeInvoer([("overlegId", "de casus staat niet op de agenda van dit overleg")])
+            ctx = dict(betrokkene=casus.betrokkene_id, casus_id=casus.id, overleg_id=overleg_id,
+                       overlegtype=overleg.overlegtype if overleg else None)
+            for check in (geldigheid(c, self.omg.vandaag()),
+                          afspraak_vastleggen(c, v, t, uitvoerder, overleg.overlegtype if overleg else None)):
+                if not check.toegestaan:
+                    raise await weiger(uow, self.omg, v, Handeling.AFSPRAAK_VASTLEGGEN, check, **ctx)
+            t = check
             if casus.status is CasusStatus.AFGESLOTEN:
                 raise Conflict("de casus is afgesloten")
             a = Afspraak(uuid4(), v.huis, casus.id, uitvoerder, actie, deadline, AfspraakStatus.OPEN,
-                         v.partner, self.omg.klok.nu(), overleg_id)
+                         v.ontvanger, self.omg.klok.nu(), overleg_id)
             await uow.afspraken.toevoegen(a)
             await audit(uow, self.omg, v, Handeling.AFSPRAAK_VASTLEGGEN, t, betrokkene=casus.betrokkene_id,
                         casus_id=casus.id, overleg_id=overleg_id)
@@ -84,15 +102,12 @@ class AfspraakDienst:
             fouten.append(("status", "kies uitgevoerd, niet_nagekomen of vervallen"))
         if fouten:
             raise OngeldigeInvoer(fouten)
-        c = self.omg.convenant(v)
         async with self.omg.uow() as uow:
             a = await uow.afspraken.ophalen(v.huis, afspraak_id)
             casus = await uow.casussen.ophalen(v.huis, a.casus_id) if a else None
             if a is None or casus is None:
                 raise NietGevonden("afspraak")
-            t = casus_toegang(c, v, casus.thema)
-            if t.toegestaan:
-                t = afspraak_wijzigen(v, a.uitvoerder, a.vastgelegd_door)
+            t = afspraak_wijzigen(v, a.uitvoerder, a.vastgelegd_door)
             if not t.toegestaan:
                 raise await weiger(uow, self.omg, v, Handeling.AFSPRAAK_WIJZIGEN, t,
                                    betrokkene=casus.betrokkene_id, casus_id=casus.id)
@@ -106,10 +121,25 @@ class AfspraakDienst:
             await uow.commit()
         return nieuw
 
+    async def _tekst_zichtbaar(self, uow, v: Verzoeker, afspraken: list[Afspraak]) -> list[Afspraak]:  # noqa: ANN001
+        """Afspraak texts: kernpartners of the meeting it was made in, its uitvoerder, its recorder, the procesregie."""
+        c = self.omg.convenant(v)
+        typen: dict[UUID, str] = {}
+        for oid in {a.overleg_id for a in afspraken if a.overleg_id}:
+            o = await uow.overleggen.ophalen(v.huis, oid)
+            if o is not None:
+                typen[oid] = o.overlegtype
+        return [a for a in afspraken if afspraak_tekst(c, v, a.uitvoerder, a.vastgelegd_door,
+                                                       typen.get(a.overleg_id) if a.overleg_id else None).toegestaan]
+
     async def voor_casus(self, v: Verzoeker, casus_id: UUID) -> list[Afspraak]:
         async with self.omg.uow() as uow:
             casus, t = await zichtbare_casus(uow, self.omg, v, casus_id, Handeling.AFSPRAKEN_INZIEN)
-            uit = await uow.afspraken.voor_casus(casus.id)
+            t = alleen_volledig(t, "afspraken")
+            if not t.toegestaan:
+                raise await weiger(uow, self.omg, v, Handeling.AFSPRAKEN_INZIEN, t, betrokkene=casus.betrokkene_id,
+                                   casus_id=casus.id)
+            uit = await self._tekst_zichtbaar(uow, v, await uow.afspraken.voor_casus(casus.id))
             await audit(uow, self.omg, v, Handeling.AFSPRAKEN_INZIEN, t, betrokkene=casus.betrokkene_id,
                         casus_id=casus.id)
             await uow.commit()
@@ -135,9 +165,17 @@ class AfspraakDienst:
                                    Toegang(False, ROL, f"client {v.client_id} mag geen afspraken inzien"))
             filters = dict(themas=themas, status=status, uitvoerder=uitvoerder,
                            verlopen_op=self.omg.vandaag() if verlopen else None)
-            rijen = await uow.afspraken.lijst(v.huis, **filters, offset=offset, limit=limit)
-            totaal = await uow.afspraken.aantal(v.huis, **filters)
-            regel = "T-PROCESREGIE" if themas is None else "T-DEELNAME"
+            if themas is None:  # the procesregie sees every afspraak's text: paged in the database
+                rijen = await uow.afspraken.lijst(v.huis, **filters, offset=offset, limit=limit)
+                totaal = await uow.afspraken.aantal(v.huis, **filters)
+                regel = "T-PROCESREGIE"
+            else:  # a partner sees only the texts need-to-know allows: filtered, then paged
+                alle = await uow.afspraken.lijst(v.huis, **filters)
+                zichtbaar = {a.id for a in await self._tekst_zichtbaar(uow, v, [a for a, _ in alle])}
+                alle = [(a, b) for a, b in alle if a.id in zichtbaar]
+                totaal = len(alle)
+                rijen = alle[offset:None if limit is None else offset + limit]
+                regel = "T-AFSPRAAKTEKST"
             for casus_id, betrokkene in sorted({(a.casus_id, b) for a, b in rijen}, key=str):
                 await audit(uow, self.omg, v, Handeling.AFSPRAKEN_INZIEN, Toegang(True, regel),
                             betrokkene=betrokkene, casus_id=casus_id)

@@ -13,7 +13,7 @@ from gateway.domain.convenant import Convenant, Convenanten
 from gateway.domain.errors import GeenToegang, NietGevonden, OngeldigeInvoer
 from gateway.domain.model import Betrokkene, Casus, Verzoeker
 from gateway.domain.ports import IdentiteitsKluis, Klok, UnitOfWork, UnitOfWorkFactory
-from gateway.domain.toegang import Toegang, casus_toegang
+from gateway.domain.toegang import Toegang, casus_zicht
 
 
 @dataclass
@@ -56,6 +56,7 @@ def audit_gegevens(
         huis=v.huis, tijdstip=tijdstip, handeling=handeling,
         besluit=BesluitWaarde.TOEGESTAAN if toegestaan else BesluitWaarde.GEWEIGERD,
         partner=v.partner, client_id=v.client_id, gebruiker=v.gebruiker,
+        rol=v.rol if v.partner is None else None,
         convenant=tuple(c.referentie.items()), reden=reden, bron=bron, betrokkene=betrokkene, casus_id=casus_id,
         overleg_id=overleg_id, overlegtype=overlegtype, categorie=categorie, grondslag=grondslag, regel=regel,
         trace_id=v.trace_id, filter=filter.als_vastlegging() if filter is not None else None,
@@ -82,6 +83,22 @@ async def weiger(
     await audit(uow, omg, v, handeling, t, **ctx)
     await uow.commit()
     return GeenToegang(t.reden or "niet toegestaan", t.regel)
+
+
+async def weiger_invoer(uow: UnitOfWork, omg: Omgeving, v: Verzoeker, handeling: Handeling, t: Toegang,
+                        veld: str, **ctx: Any) -> OngeldigeInvoer:
+    """A refusal that is the caller's input (400 naming the field), audited like every refusal."""
+    await audit(uow, omg, v, handeling, t, **ctx)
+    await uow.commit()
+    return OngeldigeInvoer([(veld, t.reden or "niet toegestaan")])
+
+
+def geldigheid(c: Convenant, dag: date) -> Toegang:
+    """Registration, agenda and afspraken only while the convenant is in force."""
+    if c.is_geldig_op(dag):
+        return Toegang(True, "R-GELDIGHEID")
+    return Toegang(False, "R-GELDIGHEID", f"convenant {c.id} {c.versie} is niet geldig op {dag.isoformat()}"
+                                          f" (geldig {c.geldig_van.isoformat()} t/m {c.geldig_tot.isoformat()})")
 
 
 async def weiger_apart(omg: Omgeving, v: Verzoeker, handeling: Handeling, t: Toegang, **ctx: Any) -> GeenToegang:
@@ -111,7 +128,7 @@ async def zichtbare_casus(
     casus = await uow.casussen.ophalen(v.huis, casus_id)
     if casus is None:
         raise NietGevonden("casus")
-    t = casus_toegang(c, v, casus.thema)
+    t = casus_zicht(c, v, await uow.casussen.betrokkenheid(casus))
     if not t.toegestaan:
         raise await weiger(uow, omg, v, handeling, t, betrokkene=casus.betrokkene_id, casus_id=casus.id)
     return casus, t

@@ -18,15 +18,16 @@ class GebeurtenisDienst:
 
     def zichtbaar_voor(self, v: Verzoeker) -> Callable[[OpgeslagenGebeurtenis], bool]:
         c = self.omg.convenant(v)
-        if v.heeft(Scope.PROCESREGISSEUR):
+        if v.is_procesregisseur:
             return lambda g: True
-        if not v.heeft(Scope.PARTNER):
+        if not v.heeft(Scope.PARTNER) or not v.partner:
             raise GeenToegang(f"client {v.client_id} mag geen gebeurtenissen volgen", "T-ROL")
-        themas = c.themas_voor_partner(v.partner)
+        partner = v.partner
+        themas = c.themas_voor_partner(partner)
 
         def mag(g: OpgeslagenGebeurtenis) -> bool:
             if g.overlegtype is not None:  # an overleg's events: its participants only
-                return c.is_deelnemer(v.partner, g.overlegtype)
+                return c.is_deelnemer(partner, g.overlegtype)
             return g.thema is not None and g.thema in themas
 
         return mag

@@ -10,9 +10,10 @@ from gateway.domain.convenant import Overlegtype
 from gateway.domain.errors import Conflict, GeenToegang, NietGevonden, OngeldigeInvoer
 from gateway.domain.events import DomeinGebeurtenis, GebeurtenisType
 from gateway.domain.model import Agendapunt, CasusStatus, Overleg, Verzoeker
-from gateway.domain.toegang import overleg_toegang, procesregie
+from gateway.domain.convenant import Weigering, leeftijd_op
+from gateway.domain.toegang import Toegang, overleg_toegang, procesregie
 
-from .common import Omgeving, audit, weiger
+from .common import Omgeving, audit, geldigheid, weiger, weiger_invoer
 
 
 def _gebeurtenis(type_: GebeurtenisType, o: Overleg, **data: object) -> DomeinGebeurtenis:
@@ -35,14 +36,23 @@ class OverlegDienst:
     def __init__(self, omg: Omgeving):
         self.omg = omg
 
-    async def plannen(self, v: Verzoeker, *, overlegtype: str, datum: date) -> tuple[Overleg, Overlegtype]:
+    async def plannen(self, v: Verzoeker, *, overlegtype: str, datum: date,
+                      gemeente: str | None = None) -> tuple[Overleg, Overlegtype]:
         c = self.omg.convenant(v)
         if overlegtype not in c.overlegtypen:
             raise OngeldigeInvoer([("overlegtype", f"onbekend; kies uit {', '.join(c.overlegtypen)}")])
+        ot = c.overlegtypen[overlegtype]
+        # A nazorg meeting is for one municipality of return: fixed by its type, or named when it is planned.
+        if gemeente is not None and gemeente not in c.gemeenten():
+            raise OngeldigeInvoer([("gemeente", "geen gemeente van dit convenant")])
+        if gemeente is not None and ot.gemeente is not None and gemeente != ot.gemeente:
+            raise OngeldigeInvoer([("gemeente", f"overlegtype {overlegtype} is voor {ot.gemeente}")])
+        if ot.is_nazorg and (gemeente or ot.gemeente) is None:
+            raise OngeldigeInvoer([("gemeente", "verplicht voor een nazorgoverleg (de gemeente van terugkeer)")])
         t = procesregie(v, "overleggen plannen")
         if not t.toegestaan:
             raise GeenToegang(t.reden or "", t.regel)
-        overleg = Overleg(uuid4(), v.huis, overlegtype, datum, v.partner, self.omg.klok.nu())
+        overleg = Overleg(uuid4(), v.huis, overlegtype, datum, v.ontvanger, self.omg.klok.nu(), gemeente or ot.gemeente)
         async with self.omg.uow() as uow:
             await uow.overleggen.toevoegen(overleg)
             await uow.gebeurtenissen.toevoegen(_gebeurtenis(GebeurtenisType.OVERLEG_GEPLAND, overleg))
@@ -92,10 +102,28 @@ class OverlegDienst:
             if not t.toegestaan:
                 raise await weiger(uow, self.omg, v, Handeling.AGENDAPUNT_TOEVOEGEN, t, betrokkene=casus.betrokkene_id,
                                    casus_id=casus.id, overleg_id=o.id, overlegtype=o.overlegtype)
-            if casus.thema not in c.overlegtypen[o.overlegtype].themas:
+            ot = c.overlegtypen[o.overlegtype]
+            if casus.thema not in ot.themas:
                 raise OngeldigeInvoer([("casusId", f"thema {casus.thema} hoort niet bij overlegtype {o.overlegtype}")])
             if casus.status is CasusStatus.AFGESLOTEN:
                 raise Conflict("een afgesloten casus kan niet op de agenda")
+            ctx = dict(betrokkene=casus.betrokkene_id, casus_id=casus.id, overleg_id=o.id, overlegtype=o.overlegtype)
+            g = geldigheid(c, self.omg.vandaag())
+            if not g.toegestaan:
+                raise await weiger(uow, self.omg, v, Handeling.AGENDAPUNT_TOEVOEGEN, g, **ctx)
+            gemeente = o.gemeente or ot.gemeente
+            if (ot.is_nazorg or gemeente is not None) and casus.gemeente != gemeente:
+                raise await weiger_invoer(uow, self.omg, v, Handeling.AGENDAPUNT_TOEVOEGEN, Toegang(
+                    False, Weigering.GEMEENTE.value, f"dit overleg is voor {gemeente or 'geen gemeente'}; de casus"
+                    " noemt een andere gemeente van terugkeer"), "casusId", **ctx)
+            if ot.leeftijd_min is not None or ot.leeftijd_max is not None:
+                b = await uow.betrokkenen.ophalen(v.huis, casus.betrokkene_id)
+                leeftijd = leeftijd_op(b.geboortedatum if b else None, o.datum)
+                # unknown age is not refused here: the procesregie checks it (docs/noodzaak.md)
+                if leeftijd is not None and not ((ot.leeftijd_min or 0) <= leeftijd <= (ot.leeftijd_max or 200)):
+                    raise await weiger_invoer(uow, self.omg, v, Handeling.AGENDAPUNT_TOEVOEGEN, Toegang(
+                        False, Weigering.LEEFTIJD.value, f"leeftijd {leeftijd} valt buiten {ot.leeftijd_min}-"
+                        f"{ot.leeftijd_max} van overlegtype {o.overlegtype}"), "casusId", **ctx)
             punt = Agendapunt(uuid4(), o.id, casus.id, await uow.overleggen.volgende_volgorde(o.id))
             await uow.overleggen.agendapunt_toevoegen(punt)
             await audit(uow, self.omg, v, Handeling.AGENDAPUNT_TOEVOEGEN, t, betrokkene=casus.betrokkene_id,

@@ -29,7 +29,7 @@ from gateway.domain.model import (
     Verzoeker,
 )
 from gateway.domain.ports import Bron, UnitOfWork
-from gateway.domain.toegang import casus_toegang, overleg_toegang
+from gateway.domain.toegang import casus_zicht, overleg_toegang
 
 from .bundel import Bundelaar
 from .common import Omgeving, audit_gegevens, weiger
@@ -51,8 +51,9 @@ def _verwijzing_zichtbaar(v: Verwijzing, niveau: Niveau | None) -> Verwijzing | 
 
 class VerwijzingDienst:
     def __init__(self, omg: Omgeving, bronnen: Mapping[str, Bron], *, deadline: float = 3.0,
-                 max_gelijktijdig: int = 64, max_opvragingen: int = 16):
+                 max_gelijktijdig: int = 64, max_opvragingen: int = 16, venster: tuple[int, int] = (30, 7)):
         self.omg = omg
+        self.venster = venster  # lookups from this many days before to after the overleg's date
         self.bronnen = bronnen  # by bronsysteem name, e.g. "BPS"
         self.deadline = deadline
         self._slot = asyncio.Semaphore(max_gelijktijdig)
@@ -79,7 +80,7 @@ class VerwijzingDienst:
             if casus is None:  # the path first: another house's casus is 404 whatever the body says
                 raise NietGevonden("casus")
             overleg = await self._overleg(uow, v, overleg_id, veld="overlegId")
-            t = casus_toegang(c, v, casus.thema)
+            t = casus_zicht(c, v, await uow.casussen.betrokkenheid(casus))
             if not t.toegestaan:
                 raise await weiger(uow, self.omg, v, Handeling.VERWIJZING_OPVRAGEN, t, betrokkene=casus.betrokkene_id,
                                    casus_id=casus.id, overleg_id=overleg.id, overlegtype=overleg.overlegtype)
@@ -115,7 +116,7 @@ class VerwijzingDienst:
             casus = await uow.casussen.ophalen(v.huis, casus_id)
             if casus is None:
                 raise NietGevonden("casus")
-            t = casus_toegang(c, v, casus.thema)
+            t = casus_zicht(c, v, await uow.casussen.betrokkenheid(casus))
             if not t.toegestaan:
                 raise await weiger(uow, self.omg, v, Handeling.VERWIJZINGEN_INZIEN, t,
                                    betrokkene=casus.betrokkene_id, casus_id=casus.id)
@@ -128,7 +129,8 @@ class VerwijzingDienst:
             for w in nieuwste.values():
                 overleg = await uow.overleggen.ophalen(v.huis, w.overleg_id) if w.overleg_id else None
                 besluit = decide(c, Uitwisseling(
-                    bron=w.bron, ontvanger=v.partner, overlegtype=overleg.overlegtype if overleg else "",
+                    bron=w.bron, ontvanger=v.ontvanger, overlegtype=overleg.overlegtype if overleg else "",
+                    casus_gemeente=casus.gemeente,
                     peildatum=vandaag, leeftijd=leeftijd_op(betrokkene.geboortedatum if betrokkene else None, vandaag),
                     toestemmingen=toestemmingen, casus_afgesloten_op=casus.afgesloten_op.date() if casus.afgesloten_op else None,
                     opgehaald_voor=w.opgehaald_voor,
@@ -173,7 +175,8 @@ class VerwijzingDienst:
             toestemmingen = tuple(alle_toestemmingen[casus.id])
             for bron in c.bronnen():
                 besluit = decide(c, Uitwisseling(
-                    bron=bron.id, ontvanger=v.partner, overlegtype=overleg.overlegtype, peildatum=vandaag,
+                    bron=bron.id, ontvanger=v.ontvanger, overlegtype=overleg.overlegtype, peildatum=vandaag,
+                    casus_gemeente=casus.gemeente, overleg_datum=overleg.datum, venster=self.venster,
                     leeftijd=leeftijd_op(betrokkene.geboortedatum, vandaag), toestemmingen=toestemmingen,
                     casus_afgesloten_op=casus.afgesloten_op.date() if casus.afgesloten_op else None,
                 ))
@@ -217,7 +220,7 @@ class VerwijzingDienst:
                 id=uuid4(), huis=v.huis, casus_id=q.casus.id, betrokkene_id=q.casus.betrokkene_id, bron=q.bron.id,
                 bronsysteem=antwoord.bronsysteem or systeem or "", bekend_sinds=antwoord.bekend_sinds,
                 contactpunt=antwoord.contactpunt, referentie=antwoord.referentie,
-                bron_peildatum=antwoord.bron_peildatum, opgehaald_op=nu, opgehaald_voor=v.partner,
+                bron_peildatum=antwoord.bron_peildatum, opgehaald_op=nu, opgehaald_voor=v.ontvanger,
                 overleg_id=overleg.id, regel=q.besluit.regel,
             )
             opgeslagen.append(w)
@@ -228,8 +231,8 @@ class VerwijzingDienst:
             type=GebeurtenisType.VERWIJZINGEN_OPGEHAALD, huis=v.huis, sleutel=casus.id,
             dataref=f"/v1/casussen/{casus.id}/verwijzingen",
             # Which sources know the person is personal data: only ids and counts here.
-            data={"casusId": str(casus.id), "overlegId": str(overleg.id), "opgehaaldDoor": v.partner,
-                  "aantalBronnen": aantal_bronnen},
+            # nor who asked: a lookup tells that partner is involved with the person
+            data={"casusId": str(casus.id), "overlegId": str(overleg.id), "aantalBronnen": aantal_bronnen},
             thema=casus.thema, overlegtype=overleg.overlegtype,
         ) for casus in casussen])
         return uit

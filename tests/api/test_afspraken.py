@@ -4,17 +4,27 @@ from __future__ import annotations
 
 import pytest
 
-from .helpers import is_probleem, meld_aan, ongeldige_velden, plan_overleg
+from .helpers import agendeer, is_probleem, meld_aan, ongeldige_velden
+
+_AGENDA: dict[str, dict] = {}
+
+
+async def _agenda(o, casus):  # noqa: ANN001, ANN202
+    # issue 11: an afspraak is made for a casus on the agenda; the chair (OM in the JCO) records it for another
+    if casus["id"] not in _AGENDA:
+        _AGENDA[casus["id"]] = await agendeer(o, casus)
+    return _AGENDA[casus["id"]]
 
 
 async def _afspraak(o, casus, client="demo-om", **extra):  # noqa: ANN001, ANN202
+    extra.setdefault("overlegId", (await _agenda(o, casus))["id"])
     body = {"uitvoerder": "rvdk", "actie": "Gesprek met ouders plannen", "deadline": "2026-12-15", **extra}
     return await o.client.post(f"/v1/casussen/{casus['id']}/afspraken", json=body, headers=await o.als(client))
 
 
 async def test_vastleggen_lezen_en_uitkomst(omgeving):
     casus = await meld_aan(omgeving)
-    overleg = await plan_overleg(omgeving)
+    overleg = await _agenda(omgeving, casus)
     r = await _afspraak(omgeving, casus, overlegId=overleg["id"])
     assert r.status_code == 201, r.text
     a = r.json()
@@ -91,6 +101,7 @@ async def test_afspraak_toegang_en_huizen(omgeving):
 
 async def test_afspraak_op_afgesloten_casus_is_409(omgeving):
     casus = await meld_aan(omgeving)
+    await _agenda(omgeving, casus)
     await omgeving.client.patch(f"/v1/casussen/{casus['id']}", json={"status": "afgesloten"},
                                 headers=await omgeving.als("demo-procesregisseur"))
     is_probleem(await _afspraak(omgeving, casus), 409)
@@ -98,21 +109,24 @@ async def test_afspraak_op_afgesloten_casus_is_409(omgeving):
 
 async def test_toestemmingen(omgeving):
     casus = await meld_aan(omgeving, thema="veelplegers")
+    await agendeer(omgeving, casus, "veelplegers")
     url = f"/v1/casussen/{casus['id']}/toestemmingen"
-    h = await omgeving.als("demo-reclassering")
+    # issue 11: consent is recorded by the partner whose data it opens (GGZ for gezondheidsgegevens)
+    h = await omgeving.als("demo-ggz")
     r = await omgeving.client.post(url, json={"categorie": "gezondheidsgegevens", "gegevenDoor": "betrokkene",
-                                              "geldigTot": "2027-06-01"}, headers=h)
+                                              "geldigTot": "2027-06-01", "bewijs": "TF-2026-0042",
+                                              "doel": "veelplegersoverleg"}, headers=h)
     assert r.status_code == 201, r.text
     t = r.json()
     assert (t["categorie"], t["gegevenDoor"], t["geldigTot"], t["vastgelegdDoor"]) == (
-        "gezondheidsgegevens", "betrokkene", "2027-06-01", "reclassering")
+        "gezondheidsgegevens", "betrokkene", "2027-06-01", "ggz")
     r = await omgeving.client.get(url, headers=h)
     assert r.json()["toestemmingen"] == [t]
     r = await omgeving.client.post(url, json={"categorie": "etniciteit", "gegevenDoor": "buurman",
-                                              "geldigTot": "2020-01-01"}, headers=h)
+                                              "geldigTot": "2020-01-01", "bewijs": "x", "doel": "y"}, headers=h)
     assert ongeldige_velden(r) == {"gegevenDoor"}
     r = await omgeving.client.post(url, json={"categorie": "etniciteit", "gegevenDoor": "betrokkene",
-                                              "geldigTot": "2020-01-01"}, headers=h)
+                                              "geldigTot": "2020-01-01", "bewijs": "x", "doel": "y"}, headers=h)
     assert ongeldige_velden(r) == {"categorie", "geldigTot"}
     is_probleem(await omgeving.client.get(url, headers=await omgeving.als("demo-rvdk")), 403)
     is_probleem(await omgeving.client.get(url, headers=await omgeving.als("noord-reclassering")), 404)

@@ -6,7 +6,7 @@ import pytest
 
 from tests.support.fixtures import BSN_A, BSN_B
 
-from .helpers import is_probleem, meld_aan, ongeldige_velden
+from .helpers import agendeer, is_probleem, meld_aan, ongeldige_velden
 
 
 async def test_aanmelden_geeft_casus_zonder_bsn(omgeving):
@@ -19,7 +19,7 @@ async def test_aanmelden_geeft_casus_zonder_bsn(omgeving):
 
 async def test_dubbele_open_casus_is_409_met_bestaande_casus(omgeving):
     eerste = await meld_aan(omgeving)
-    r = await omgeving.client.post("/v1/casussen", json={"bsn": BSN_A, "thema": "jeugd", "gemeente": "X"},
+    r = await omgeving.client.post("/v1/casussen", json={"bsn": BSN_A, "thema": "jeugd", "gemeente": "gemeente-a"},
                                    headers=await omgeving.als("demo-om"))
     body = is_probleem(r, 409)
     assert body["bestaandeCasus"] == eerste["id"] and eerste["id"] in body["detail"]
@@ -37,14 +37,14 @@ async def test_zelfde_persoon_krijgt_dezelfde_betrokkene(omgeving):
 @pytest.mark.parametrize(
     ("body", "velden"),
     [
-        ({"bsn": "123456789", "thema": "jeugd", "gemeente": "A"}, {"bsn"}),
-        ({"bsn": BSN_A, "thema": "onbekend", "gemeente": "A"}, {"thema"}),
-        ({"bsn": "12345", "thema": "onbekend", "gemeente": "A"}, {"bsn", "thema"}),
+        ({"bsn": "123456789", "thema": "jeugd", "gemeente": "gemeente-a"}, {"bsn"}),
+        ({"bsn": BSN_A, "thema": "onbekend", "gemeente": "gemeente-a"}, {"thema"}),
+        ({"bsn": "12345", "thema": "onbekend", "gemeente": "gemeente-a"}, {"bsn", "thema"}),
         ({"bsn": BSN_A, "thema": "jeugd"}, {"gemeente"}),
-        ({"bsn": 999990019, "thema": "jeugd", "gemeente": "A"}, {"bsn"}),
-        ({"bsn": BSN_A, "thema": "jeugd", "gemeente": "A", "naam": "Jan"}, {"naam"}),
-        ({"bsn": BSN_A, "thema": "jeugd", "gemeente": "A", "geboortedatum": "gisteren"}, {"geboortedatum"}),
-        ({"bsn": BSN_A, "thema": "jeugd", "gemeente": "A", "geboortedatum": "2030-01-01"}, {"geboortedatum"}),
+        ({"bsn": 999990019, "thema": "jeugd", "gemeente": "gemeente-a"}, {"bsn"}),
+        ({"bsn": BSN_A, "thema": "jeugd", "gemeente": "gemeente-a", "naam": "Jan"}, {"naam"}),
+        ({"bsn": BSN_A, "thema": "jeugd", "gemeente": "gemeente-a", "geboortedatum": "gisteren"}, {"geboortedatum"}),
+        ({"bsn": BSN_A, "thema": "jeugd", "gemeente": "gemeente-a", "geboortedatum": "2030-01-01"}, {"geboortedatum"}),
         ({}, {"bsn", "thema", "gemeente"}),
     ],
     ids=["elfproef", "thema", "beide", "ontbrekend", "type", "onbekend-veld", "datum", "toekomst", "leeg"],
@@ -65,26 +65,30 @@ async def test_geen_json_is_400(omgeving):
 
 async def test_aanmelden_door_partner_zonder_deelname_is_403(omgeving):
     # ggz takes part in no overlegtype of thema jeugd.
-    r = await omgeving.client.post("/v1/casussen", json={"bsn": BSN_A, "thema": "jeugd", "gemeente": "A"},
+    r = await omgeving.client.post("/v1/casussen", json={"bsn": BSN_A, "thema": "jeugd", "gemeente": "gemeente-a"},
                                    headers=await omgeving.als("demo-ggz"))
     is_probleem(r, 403)
 
 
 async def test_procesregisseur_mag_aanmelden_privacy_niet(omgeving):
     await meld_aan(omgeving, client_id="demo-procesregisseur")
-    r = await omgeving.client.post("/v1/casussen", json={"bsn": BSN_B, "thema": "jeugd", "gemeente": "A"},
+    r = await omgeving.client.post("/v1/casussen", json={"bsn": BSN_B, "thema": "jeugd", "gemeente": "gemeente-a"},
                                    headers=await omgeving.als("demo-privacy"))
     is_probleem(r, 403)
 
 
 async def test_inzien_door_deelnemer_niet_door_anderen(omgeving):
     casus = await meld_aan(omgeving)
+    await agendeer(omgeving, casus)  # issue 11: need-to-know opens it to the JCO's participants
     for client, status in [("demo-rvdk", 200), ("demo-gemeente-b", 200), ("demo-procesregisseur", 200),
                            ("demo-ggz", 403), ("demo-privacy", 403), ("demo-beheer", 403)]:
         r = await omgeving.client.get(f"/v1/casussen/{casus['id']}", headers=await omgeving.als(client))
         assert r.status_code == status, (client, r.text)
     r = await omgeving.client.get(f"/v1/casussen/{casus['id']}", headers=await omgeving.als("demo-rvdk"))
     assert r.json() == casus
+    # a schilpartner sees that the casus exists, no details
+    r = await omgeving.client.get(f"/v1/casussen/{casus['id']}", headers=await omgeving.als("demo-gemeente-b"))
+    assert r.json()["id"] == casus["id"] and (r.json()["gemeente"], r.json()["aangemeldDoor"]) == (None, None)
 
 
 async def test_ander_huis_krijgt_404_ook_voor_wijzigen(omgeving):
@@ -108,7 +112,8 @@ async def test_onbekend_en_ongeldig_id(omgeving):
 
 async def test_zoeken_op_bsn_alleen_zichtbare_casussen(omgeving):
     jeugd = await meld_aan(omgeving, thema="jeugd")
-    await meld_aan(omgeving, thema="veelplegers")
+    await agendeer(omgeving, jeugd)
+    await agendeer(omgeving, await meld_aan(omgeving, thema="veelplegers"), "veelplegers")
     r = await omgeving.client.post("/v1/casussen/_zoek", json={"bsn": BSN_A}, headers=await omgeving.als("demo-rvdk"))
     assert [c["id"] for c in r.json()["casussen"]] == [jeugd["id"]]  # rvdk is not in veelplegers
     r = await omgeving.client.post("/v1/casussen/_zoek", json={"bsn": BSN_A},
@@ -122,7 +127,8 @@ async def test_zoeken_op_bsn_alleen_zichtbare_casussen(omgeving):
 
 async def test_lijst_filtert_en_pagineert(omgeving):
     for i, bsn in enumerate(["999990007", "999990019", "999990020", "999990032"]):
-        await meld_aan(omgeving, bsn=bsn, thema="jeugd" if i % 2 == 0 else "veelplegers")
+        casus = await meld_aan(omgeving, bsn=bsn, thema="jeugd" if i % 2 == 0 else "veelplegers")
+        await agendeer(omgeving, casus, "jco" if i % 2 == 0 else "veelplegers")
     h = await omgeving.als("demo-procesregisseur")
     r = await omgeving.client.get("/v1/casussen", params={"paginaGrootte": 3}, headers=h)
     body = r.json()

@@ -69,7 +69,7 @@ async def test_huge_stream_positions_are_400_not_an_overflow(omgeving):
 async def test_x_gebruiker_is_read_as_utf8_into_the_audit_chain(omgeving):
     h = {**await omgeving.als("demo-politie", gebruiker=None), "X-Gebruiker": "josé.müller".encode()}
     casus = await omgeving.client.post("/v1/casussen", headers=h,
-                                       json={"bsn": "999990019", "thema": "jeugd", "gemeente": "Gemeente A"})
+                                       json={"bsn": "999990019", "thema": "jeugd", "gemeente": "gemeente-a"})
     assert casus.status_code == 201, casus.text
     r = await omgeving.client.get("/v1/audit/gebeurtenissen", headers=await omgeving.als("demo-privacy"))
     gebruikers = {g["verzoeker"].get("gebruiker") for g in r.json()["gebeurtenissen"]}
@@ -114,7 +114,7 @@ async def test_wrong_content_type_is_415(omgeving):
     r = await omgeving.client.post("/v1/casussen", content=b"bsn=999990019", headers={**h, "Content-Type": "text/plain"})
     is_probleem(r, 415)
     r = await omgeving.client.post("/v1/casussen", headers={**h, "Content-Type": "application/merge-patch+json"},
-                                   content=b'{"bsn": "999990019", "thema": "jeugd", "gemeente": "A"}')
+                                   content=b'{"bsn": "999990019", "thema": "jeugd", "gemeente": "gemeente-a"}')
     assert r.status_code == 201, r.text
     r = await omgeving.client.post("/oauth/token", json={"grant_type": "client_credentials"})
     is_probleem(r, 415)

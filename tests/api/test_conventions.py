@@ -94,7 +94,7 @@ async def test_valid_token_of_unserved_house_is_403(omgeving):
     u = omgeving.container.uitgever
     nu = int(time.time())
     token = _jwt({"iss": u.issuer, "aud": u.audience, "azp": "x", "iat": nu, "exp": nu + 60, "huis": "zuid",
-                  "partner": "politie", "scope": "procesregisseur"}, u.sleutel)
+                  "partner": None, "rol": "procesregie", "scope": "procesregisseur"}, u.sleutel)
     r = await omgeving.client.get("/v1/casussen", headers={"Authorization": f"Bearer {token}"})
     is_probleem(r, 403)
 

@@ -14,7 +14,8 @@ def _kort_token(omgeving, seconden: float) -> str:
     u = omgeving.container.uitgever
     nu = int(time.time())
     claims = {"iss": u.issuer, "aud": u.audience, "azp": "demo-procesregisseur", "iat": nu, "exp": nu + seconden,
-              "jti": f"kort-{nu}", "huis": "demo", "partner": "procesregisseur", "scope": "procesregisseur"}
+              "jti": f"kort-{nu}", "huis": "demo", "partner": None, "rol": "procesregie",
+              "scope": "procesregisseur"}  # a house role: no partner (issue 11)
     return jwt.encode({"alg": "RS256", "kid": u.sleutel.kid}, claims, u.sleutel)
 
 

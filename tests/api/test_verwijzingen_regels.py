@@ -36,7 +36,7 @@ def config_dir(tmp_path: Path) -> Path:
 async def _vir(o, persoon, toestemming: str | None) -> dict:  # noqa: ANN001
     bsn, geboren = persoon
     overleg = await plan_overleg(o, "zorg_huiselijk_geweld")
-    body = {"bsn": bsn, "thema": "huiselijk_geweld", "gemeente": "A"}
+    body = {"bsn": bsn, "thema": "huiselijk_geweld", "gemeente": "gemeente-a"}
     if geboren:
         body["geboortedatum"] = geboren
     casus = (await o.client.post("/v1/casussen", json=body, headers=await o.als("demo-veilig-thuis"))).json()
@@ -44,8 +44,10 @@ async def _vir(o, persoon, toestemming: str | None) -> dict:  # noqa: ANN001
     await o.client.post(f"/v1/overleggen/{overleg['id']}/agendapunten", json={"casusId": casus["id"]}, headers=h)
     if toestemming:
         r = await o.client.post(f"/v1/casussen/{casus['id']}/toestemmingen",
-                                json={"categorie": "verwijsindexsignaal", "gegevenDoor": toestemming},
-                                headers=await o.als("demo-veilig-thuis"))
+                                # issue 11: recorded by the procesregie, with evidence and recipients
+                                json={"categorie": "verwijsindexsignaal", "gegevenDoor": toestemming,
+                                      "bewijs": "TF-2026-0007", "ontvangers": ["veilig-thuis"]},
+                                headers=h)
         assert r.status_code == 201, r.text
     r = await o.client.post(f"/v1/casussen/{casus['id']}/verwijzingen/_ophalen", json={"overlegId": overleg["id"]},
                             headers=await o.als("demo-veilig-thuis"))
@@ -80,7 +82,7 @@ async def test_toestemming_per_leeftijd(omgeving, persoon, toestemming, status):
 
 async def test_bewaartermijn_na_afsluiten(omgeving):
     overleg = await plan_overleg(omgeving, "jco")
-    casus = (await omgeving.client.post("/v1/casussen", json={"bsn": "999990512", "thema": "jeugd", "gemeente": "A"},
+    casus = (await omgeving.client.post("/v1/casussen", json={"bsn": "999990512", "thema": "jeugd", "gemeente": "gemeente-a"},
                                         headers=await omgeving.als("demo-politie"))).json()
     h = await omgeving.als("demo-procesregisseur")
     await omgeving.client.post(f"/v1/overleggen/{overleg['id']}/agendapunten", json={"casusId": casus["id"]}, headers=h)
@@ -95,3 +97,34 @@ async def test_bewaartermijn_na_afsluiten(omgeving):
     omgeving.klok.tijd += timedelta(days=32)
     p = await politie()
     assert p["status"] == "niet_toegestaan" and p["regel"] == "R-BEWAARTERMIJN"
+
+
+async def test_ingetrokken_toestemming_opent_niets_meer(omgeving):
+    """Issue 11: consent withdrawn (audited) refuses later lookups with the consent rule; consent for named
+    recipients opens nothing for others."""
+    bsn, geboren = VIR_16
+    overleg = await plan_overleg(omgeving, "zorg_huiselijk_geweld")
+    casus = (await omgeving.client.post("/v1/casussen", json={"bsn": bsn, "thema": "huiselijk_geweld",
+                                                              "gemeente": "gemeente-a", "geboortedatum": geboren},
+                                        headers=await omgeving.als("demo-veilig-thuis"))).json()
+    h = await omgeving.als("demo-procesregisseur")
+    await omgeving.client.post(f"/v1/overleggen/{overleg['id']}/agendapunten", json={"casusId": casus["id"]}, headers=h)
+    url = f"/v1/casussen/{casus['id']}/toestemmingen"
+    r = await omgeving.client.post(url, headers=h, json={"categorie": "verwijsindexsignaal", "gegevenDoor": "betrokkene",
+                                                         "bewijs": "TF-9", "ontvangers": ["veilig-thuis"]})
+    toestemming = r.json()
+
+    async def vir(client: str) -> dict:
+        r = await omgeving.client.post(f"/v1/casussen/{casus['id']}/verwijzingen/_ophalen",
+                                       json={"overlegId": overleg["id"]}, headers=await omgeving.als(client))
+        return {x["bron"]: x for x in r.json()["resultaten"]}["vir"]
+
+    assert (await vir("demo-veilig-thuis"))["status"] == "bekend"
+    assert (await vir("demo-ggz"))["regel"] == "R-TOESTEMMING"  # not a recipient the consent names
+    r = await omgeving.client.delete(f"{url}/{toestemming['id']}", headers=h)
+    assert r.status_code == 200 and r.json()["status"] == "ingetrokken"
+    na = await vir("demo-veilig-thuis")
+    assert (na["status"], na["regel"]) == ("niet_toegestaan", "R-TOESTEMMING")
+    r = await omgeving.client.get("/v1/audit/gebeurtenissen", params={"handeling": "toestemming_intrekken"},
+                                  headers=await omgeving.als("demo-privacy"))
+    assert [e["besluit"] for e in r.json()["gebeurtenissen"]] == ["toegestaan"]

@@ -56,14 +56,14 @@ async def test_generated_client_drives_the_tour_with_typed_errors(omgeving, gege
     pr, politie, privacy = await als("demo-procesregisseur"), await als("demo-politie"), await als("demo-privacy")
     overleg = await plannen.asyncio(client=pr, body=m.OverlegPlannen(overlegtype="jco", datum=date(2026, 12, 1)))
     assert isinstance(overleg, m.OverlegUit) and "politie" in overleg.deelnemers
-    casus = await api.asyncio(client=politie, body=m.CasusAanmelden(bsn=BSN_A, thema="jeugd", gemeente="Gemeente A"))
+    casus = await api.asyncio(client=politie, body=m.CasusAanmelden(bsn=BSN_A, thema="jeugd", gemeente="gemeente-a"))
     assert isinstance(casus, m.CasusUit) and casus.status == "aangemeld"
 
     # The errors come back typed: problem+json with every invalid field, the conflict with the existing casus.
     fout = await api.asyncio(client=politie, body=m.CasusAanmelden(bsn="12345", thema="geen-thema", gemeente="A"))
     assert isinstance(fout, m.Probleem) and fout.status == 400
     assert {p.name for p in fout.invalid_params} == {"bsn", "thema"}
-    dubbel = await api.asyncio(client=politie, body=m.CasusAanmelden(bsn=BSN_A, thema="jeugd", gemeente="Gemeente A"))
+    dubbel = await api.asyncio(client=politie, body=m.CasusAanmelden(bsn=BSN_A, thema="jeugd", gemeente="gemeente-a"))
     assert isinstance(dubbel, m.Probleem) and dubbel.status == 409 and dubbel.bestaande_casus == casus.id
     geweigerd = await plannen.asyncio(client=politie, body=m.OverlegPlannen(overlegtype="jco", datum=date(2026, 12, 1)))
     assert isinstance(geweigerd, m.Probleem) and geweigerd.status == 403

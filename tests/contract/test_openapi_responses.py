@@ -60,8 +60,8 @@ async def test_every_response_of_the_tour_matches_the_document(omgeving):
     # The errors a partner meets, too.
     h = await omgeving.als("demo-politie")
     await omgeving.client.post("/v1/casussen", json={"bsn": "12345", "thema": "x", "extra": 1}, headers=h)
-    await omgeving.client.post("/v1/casussen", json={"bsn": BSN_A, "thema": "jeugd", "gemeente": "A"}, headers=h)
-    await omgeving.client.post("/v1/casussen", json={"bsn": BSN_A, "thema": "jeugd", "gemeente": "A"}, headers=h)
+    await omgeving.client.post("/v1/casussen", json={"bsn": BSN_A, "thema": "jeugd", "gemeente": "gemeente-a"}, headers=h)
+    await omgeving.client.post("/v1/casussen", json={"bsn": BSN_A, "thema": "jeugd", "gemeente": "gemeente-a"}, headers=h)
     await omgeving.client.get("/v1/casussen")
     await omgeving.client.get("/v1/casussen/3f6c1c2e-9a43-4a4b-8f0e-2d6f3b1f9a10", headers=h)
     await omgeving.client.post("/v1/overleggen", json={"overlegtype": "jco", "datum": "2026-12-01"}, headers=h)

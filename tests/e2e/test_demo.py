@@ -48,7 +48,7 @@ def test_demo_end_to_end_and_clean_stop(tmp_path: Path):
 
             pr = h("demo-procesregisseur")
             overleg = c.post("/v1/overleggen", json={"overlegtype": "jco", "datum": "2026-12-01"}, headers=pr).json()
-            casus = c.post("/v1/casussen", json={"bsn": "999990780", "thema": "jeugd", "gemeente": "Gemeente B"},
+            casus = c.post("/v1/casussen", json={"bsn": "999990780", "thema": "jeugd", "gemeente": "gemeente-b"},
                            headers=h("demo-politie")).json()
             c.post(f"/v1/overleggen/{overleg['id']}/agendapunten", json={"casusId": casus["id"]}, headers=pr)
             r = c.post(f"/v1/casussen/{casus['id']}/verwijzingen/_ophalen", json={"overlegId": overleg["id"]},

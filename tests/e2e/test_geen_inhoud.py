@@ -68,7 +68,7 @@ async def test_no_content_marker_anywhere(omgeving, brondata_pad):
     casussen = []
     for i, p in enumerate(bekend):
         ot = list(overleggen)[i % 4]
-        body = {"bsn": p["bsn"], "thema": thema[ot], "gemeente": "Gemeente A"}
+        body = {"bsn": p["bsn"], "thema": thema[ot], "gemeente": "gemeente-a"}
         if p.get("geboortedatum"):
             body["geboortedatum"] = str(p["geboortedatum"])
         c = (await roep("POST", "/v1/casussen", pr, json=body)).json()

@@ -34,7 +34,9 @@ async def _scenario(o) -> dict:  # noqa: ANN001
     await o.client.get(f"/v1/casussen/{casus['id']}", headers=await o.als("demo-ggz"))  # refused
     await o.client.post("/v1/casussen/_zoek", json={"bsn": BSN_A}, headers=await o.als("demo-om"))
     await o.client.post(f"/v1/casussen/{casus['id']}/afspraken",
-                        json={"uitvoerder": "rvdk", "actie": "Huisbezoek", "deadline": "2026-12-15"},
+                        # issue 11: the OM records for another partner as chair of the meeting named
+                        json={"uitvoerder": "rvdk", "actie": "Huisbezoek", "deadline": "2026-12-15",
+                              "overlegId": overleg["id"]},
                         headers=await o.als("demo-om"))
     await o.client.patch(f"/v1/casussen/{casus['id']}", json={"status": "in_behandeling"}, headers=h)
     return casus
@@ -86,7 +88,7 @@ async def test_mislukte_auditschrijving_verandert_niets(omgeving, monkeypatch):
 
     monkeypatch.setattr(SqlAuditLedger, "vastleggen", kapot)
     with pytest.raises(RuntimeError):
-        await omgeving.client.post("/v1/casussen", json={"bsn": BSN_A, "thema": "jeugd", "gemeente": "A"},
+        await omgeving.client.post("/v1/casussen", json={"bsn": BSN_A, "thema": "jeugd", "gemeente": "gemeente-a"},
                                    headers=await omgeving.als("demo-politie"))
     monkeypatch.undo()
     async with omgeving.container.engine.connect() as conn:
@@ -112,20 +114,20 @@ async def test_mislukte_commit_geeft_503_en_niets_uitgewisseld(omgeving, monkeyp
 
 async def test_gelijktijdige_verzoeken_geven_een_gapless_keten(omgeving):
     h_pol = await omgeving.als("demo-politie")
-    h_rvdk = await omgeving.als("demo-rvdk")
+    h_rvdk = await omgeving.als("demo-politie")  # issue 11: the registrant reads it (rvdk would need an agenda)
     from gateway.domain.bsn import is_geldig_bsn
 
     bsns = [b for b in (f"99999{n:04d}" for n in range(2000)) if is_geldig_bsn(b)][:24]
 
     async def aanmelden(bsn: str) -> None:
-        r = await omgeving.client.post("/v1/casussen", json={"bsn": bsn, "thema": "jeugd", "gemeente": "A"},
+        r = await omgeving.client.post("/v1/casussen", json={"bsn": bsn, "thema": "jeugd", "gemeente": "gemeente-a"},
                                        headers=h_pol)
         assert r.status_code == 201, r.text
         r = await omgeving.client.get(f"/v1/casussen/{r.json()['id']}", headers=h_rvdk)
         assert r.status_code == 200
 
     # Same person twice at once: exactly one casus, one 409, both audited.
-    dubbel = [omgeving.client.post("/v1/casussen", json={"bsn": BSN_B, "thema": "veelplegers", "gemeente": "A"},
+    dubbel = [omgeving.client.post("/v1/casussen", json={"bsn": BSN_B, "thema": "veelplegers", "gemeente": "gemeente-a"},
                                    headers=h_pol) for _ in range(2)]
     resultaten = await asyncio.gather(*(aanmelden(b) for b in bsns), *dubbel)
     statussen = sorted(r.status_code for r in resultaten[len(bsns):])

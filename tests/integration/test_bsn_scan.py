@@ -24,14 +24,14 @@ async def test_geen_bsn_waar_dan_ook(omgeving):
     casussen = []
     for bsn in BSNS:
         c = await roep("POST", "/v1/casussen", "demo-politie",
-                       json={"bsn": bsn, "thema": "jeugd", "gemeente": "A", "geboortedatum": "2010-05-01"})
+                       json={"bsn": bsn, "thema": "jeugd", "gemeente": "gemeente-a", "geboortedatum": "2010-05-01"})
         casussen.append(c)
         await roep("POST", f"/v1/overleggen/{overleg['id']}/agendapunten", "demo-procesregisseur",
                    json={"casusId": c["id"]})
         await roep("POST", "/v1/casussen/_zoek", "demo-rvdk", json={"bsn": bsn})
-        await roep("POST", "/v1/casussen", "demo-om", json={"bsn": bsn, "thema": "jeugd", "gemeente": "A"})  # 409
-        await roep("POST", "/v1/casussen", "demo-ggz", json={"bsn": bsn, "thema": "jeugd", "gemeente": "A"})  # 403
-        await roep("POST", "/v1/casussen", "demo-politie", json={"bsn": bsn, "thema": "zz", "gemeente": "A"})  # 400
+        await roep("POST", "/v1/casussen", "demo-om", json={"bsn": bsn, "thema": "jeugd", "gemeente": "gemeente-a"})  # 409
+        await roep("POST", "/v1/casussen", "demo-ggz", json={"bsn": bsn, "thema": "jeugd", "gemeente": "gemeente-a"})  # 403
+        await roep("POST", "/v1/casussen", "demo-politie", json={"bsn": bsn, "thema": "zz", "gemeente": "gemeente-a"})  # 400
         await roep("POST", f"/v1/casussen/{c['id']}/afspraken", "demo-om",
                    json={"uitvoerder": "rvdk", "actie": f"bel {bsn}", "deadline": "2026-12-15"})  # 400
         await roep("POST", f"/v1/casussen/{c['id']}/afspraken", "demo-om",

@@ -49,7 +49,7 @@ async def als(client: httpx.AsyncClient, client_id: str) -> dict[str, str]:
 
 
 async def meld_aan(client: httpx.AsyncClient, bsn: str, thema: str = "jeugd") -> httpx.Response:
-    return await client.post("/v1/casussen", json={"bsn": bsn, "thema": thema, "gemeente": "Gemeente A"},
+    return await client.post("/v1/casussen", json={"bsn": bsn, "thema": thema, "gemeente": "gemeente-a"},
                              headers=await als(client, "demo-politie"))
 
 
@@ -144,7 +144,7 @@ async def registreer(database_url: str, nummers: list[str]) -> dict[tuple[str, s
     async with gateway(database_url) as oud:
         for i, bsn in enumerate(nummers):
             for huis in ("demo", "noord") if i < len(nummers) // 2 else ("demo",):
-                r = await oud.post("/v1/casussen", json={"bsn": bsn, "thema": "jeugd", "gemeente": "Gemeente A"},
+                r = await oud.post("/v1/casussen", json={"bsn": bsn, "thema": "jeugd", "gemeente": "gemeente-a"},
                                    headers=await als(oud, f"{huis}-politie"))
                 assert r.status_code == 201, r.text
                 uit[(huis, bsn)] = r.json()
@@ -192,7 +192,7 @@ async def test_rotation_rekeys_every_row_and_every_bsn_keeps_its_betrokkene(data
             h = await als(nieuw, f"{huis}-politie")
             r = await nieuw.post("/v1/casussen/_zoek", json={"bsn": bsn}, headers=h)
             assert [c["betrokkene"]["id"] for c in r.json()["casussen"]] == [casus["betrokkene"]["id"]]
-            r = await nieuw.post("/v1/casussen", json={"bsn": bsn, "thema": "jeugd", "gemeente": "Gemeente A"},
+            r = await nieuw.post("/v1/casussen", json={"bsn": bsn, "thema": "jeugd", "gemeente": "gemeente-a"},
                                  headers=h)
             assert r.status_code == 409 and r.json()["bestaandeCasus"] == casus["id"], r.text
         na = await inzage(nieuw, nummers[0])
@@ -218,7 +218,7 @@ async def test_rotation_resumes_after_an_interruption_and_after_a_crash(database
     # Mid-rotation the gateway finds everyone, whichever key their row is on.
     async with gateway(database_url, **GEROTEERD) as midden:
         for (huis, bsn), casus in casussen.items():
-            r = await midden.post("/v1/casussen", json={"bsn": bsn, "thema": "jeugd", "gemeente": "Gemeente A"},
+            r = await midden.post("/v1/casussen", json={"bsn": bsn, "thema": "jeugd", "gemeente": "gemeente-a"},
                                   headers=await als(midden, f"{huis}-politie"))
             assert r.status_code == 409 and r.json()["bestaandeCasus"] == casus["id"], r.text
 
@@ -270,7 +270,7 @@ async def test_the_gateway_registers_people_while_the_rotation_runs(database_url
             # Existing people (again: must stay 409) interleaved with new ones, while rows are re-keyed.
             for oud_bsn, nieuw_bsn in zip(nummers[:14], nummers[16:30]):
                 for bsn in (oud_bsn, nieuw_bsn):
-                    r = await gw.post("/v1/casussen", json={"bsn": bsn, "thema": "jeugd", "gemeente": "Gemeente A"},
+                    r = await gw.post("/v1/casussen", json={"bsn": bsn, "thema": "jeugd", "gemeente": "gemeente-a"},
                                       headers=h)
                     uit.append((bsn, r.status_code, r.json()))
                     midden.append(0 < (gedaan or [0])[-1] < 24)

@@ -72,7 +72,7 @@ async def _uitwisselingen(o, n: int, start: int) -> None:  # noqa: ANN001
     h = await o.als("demo-politie")
     for bsn in bsns:
         begin = time.monotonic()
-        r = await o.client.post("/v1/casussen", json={"bsn": bsn, "thema": "jeugd", "gemeente": "A"}, headers=h)
+        r = await o.client.post("/v1/casussen", json={"bsn": bsn, "thema": "jeugd", "gemeente": "gemeente-a"}, headers=h)
         assert r.status_code == 201, r.text
         assert time.monotonic() - begin < 2.0  # Kafka never blocks an exchange
 

@@ -15,7 +15,7 @@ async def draai_scenario(o: Omgeving) -> dict:
     casussen = []
     for bsn, thema, overleg in [(PERSONEN[0], "jeugd", jco), (PERSONEN[1], "veelplegers", vp),
                                 (PERSONEN[2], "jeugd", jco)]:
-        r = await o.client.post("/v1/casussen", json={"bsn": bsn, "thema": thema, "gemeente": "Gemeente A"},
+        r = await o.client.post("/v1/casussen", json={"bsn": bsn, "thema": thema, "gemeente": "gemeente-a"},
                                 headers=await o.als("demo-politie"))
         assert r.status_code == 201, r.text
         casus = r.json()
@@ -40,6 +40,6 @@ async def draai_scenario(o: Omgeving) -> dict:
     await o.container.afhankelijkheden.afspraken.meld_verlopen("demo")
     await o.client.patch(f"/v1/afspraken/{afspraak['id']}", json={"status": "uitgevoerd"},
                          headers=await o.als("demo-rvdk"))
-    await o.client.post("/v1/casussen", json={"bsn": PERSONEN[0], "thema": "jeugd", "gemeente": "N"},
+    await o.client.post("/v1/casussen", json={"bsn": PERSONEN[0], "thema": "jeugd", "gemeente": "gemeente-c"},
                         headers=await o.als("noord-politie"))
     return {"jco": jco, "veelplegers": vp, "casussen": casussen, "afspraak": afspraak}

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response
 
 from gateway.domain.model import AfspraakStatus
 
+from ..bsn_vrij import GeenBsn
 from ..deps import Aanroeper, Afh
 from ..lijsten import AfsprakenPagina
 from ..paging import Paginering, links, snijd
@@ -46,7 +48,7 @@ async def lijst(
     d: Afh,
     p: Paginering,
     status: AfspraakStatus | None = None,
-    uitvoerder: Regel | None = Query(default=None, max_length=64),
+    uitvoerder: Annotated[Regel | None, Query(max_length=64), GeenBsn] = None,
     verlopen: bool = Query(default=False, description="alleen open afspraken voorbij hun deadline"),
 ) -> AfsprakenPagina:
     vandaag = d.afspraken.omg.vandaag()

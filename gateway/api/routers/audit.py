@@ -7,6 +7,7 @@ from fastapi.responses import Response
 
 from gateway.domain.audit import AuditFilter, Handeling
 
+from ..bsn_vrij import GeenBsn
 from ..deps import Aanroeper, Afh, afh
 from ..tekst import Regel, UtcTijd
 from ..schemas import AuditGebeurtenissenUit, InzageUit, InzageVerzoek, Ref
@@ -27,7 +28,7 @@ async def gebeurtenissen(
     d: Afh,
     vanaf: UtcTijd | None = None,
     tot: UtcTijd | None = None,
-    partner: Annotated[Regel | None, Query(max_length=64)] = None,
+    partner: Annotated[Regel | None, Query(max_length=64), GeenBsn] = None,
     handeling: Handeling | None = None,
     besluit: Literal["toegestaan", "geweigerd"] | None = None,
     limiet: Annotated[int, Query(ge=1, le=10000)] = 1000,

@@ -16,7 +16,8 @@ router = APIRouter(prefix="/v1/overleggen", tags=["overleggen"])
 
 @router.post("", status_code=201, response_model=OverlegUit, summary="Overleg plannen (procesregisseur)")
 async def plannen(body: OverlegPlannen, v: Aanroeper, d: Afh) -> OverlegUit:
-    return OverlegUit.van(*await d.overleggen.plannen(v, overlegtype=body.overlegtype, datum=body.datum))
+    return OverlegUit.van(*await d.overleggen.plannen(v, overlegtype=body.overlegtype, datum=body.datum,
+                                                      gemeente=body.gemeente))
 
 
 @router.get("", response_model=OverleggenPagina, summary="Overleggen (deelnemers zien die van hun overlegtypen)")

@@ -15,8 +15,15 @@ router = APIRouter(prefix="/v1/casussen/{casus_id}/toestemmingen", tags=["toeste
 @router.post("", status_code=201, response_model=ToestemmingUit, summary="Toestemming vastleggen")
 async def vastleggen(casus_id: UUID, body: ToestemmingVastleggen, v: Aanroeper, d: Afh) -> ToestemmingUit:
     t = await d.toestemmingen.vastleggen(v, casus_id, categorie=body.categorie, gegeven_door=body.gegeven_door,
-                                         geldig_tot=body.geldig_tot)
+                                         geldig_tot=body.geldig_tot, bewijs=body.bewijs, ontvangers=body.ontvangers,
+                                         doel=body.doel)
     return ToestemmingUit.van(t)
+
+
+@router.delete("/{toestemming_id}", response_model=ToestemmingUit,
+               summary="Toestemming intrekken (de bronpartner, de vastlegger of de procesregie)")
+async def intrekken(casus_id: UUID, toestemming_id: UUID, v: Aanroeper, d: Afh) -> ToestemmingUit:
+    return ToestemmingUit.van(await d.toestemmingen.intrekken(v, casus_id, toestemming_id))
 
 
 @router.get("", response_model=ToestemmingenPagina, summary="Toestemmingen van een casus")

@@ -34,6 +34,8 @@ class Handeling(StrEnum):
     AFSPRAKEN_INZIEN = "afspraken_inzien"
     TOESTEMMING_VASTLEGGEN = "toestemming_vastleggen"
     TOESTEMMINGEN_INZIEN = "toestemmingen_inzien"
+    TOESTEMMING_INTREKKEN = "toestemming_intrekken"
+    GEBOORTEDATUM_CORRIGEREN = "geboortedatum_corrigeren"
     AUDIT_INZIEN = "audit_inzien"
     INZAGE = "inzage"
 

@@ -27,7 +27,7 @@ class AuditRecord:
     tijdstip: datetime
     handeling: Handeling
     besluit: BesluitWaarde
-    partner: str
+    partner: str | None  # None for the house's own roles (procesregie, privacy, beheer): then `rol`
     client_id: str
     gebruiker: str | None
     convenant: tuple[tuple[str, str], ...]  # (id, versie, hash) as name/value pairs
@@ -43,6 +43,7 @@ class AuditRecord:
     trace_id: str | None = None
     # The selection a read of the audit log used (audit_inzien, inzage): recorded with it.
     filter: tuple[tuple[str, str], ...] | None = None
+    rol: str | None = None  # the house role acting, when no partner does
 
     def als_data(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -51,7 +52,8 @@ class AuditRecord:
             "handeling": self.handeling.value,
             "besluit": self.besluit.value,
             "reden": self.reden,
-            "verzoeker": {"partner": self.partner, "clientId": self.client_id, "gebruiker": self.gebruiker},
+            "verzoeker": {"partner": self.partner, "clientId": self.client_id, "gebruiker": self.gebruiker,
+                          **({"rol": self.rol} if self.partner is None and self.rol else {})},
             "bron": self.bron,
             "betrokkene": _id(self.betrokkene),
             "casusId": _id(self.casus_id),
@@ -79,7 +81,8 @@ class AuditRecord:
         return cls(
             huis=str(data["huis"]), tijdstip=t if t.tzinfo else t.replace(tzinfo=timezone.utc),
             handeling=Handeling(data["handeling"]), besluit=BesluitWaarde(data["besluit"]),
-            partner=str(v.get("partner")), client_id=str(v.get("clientId")), gebruiker=v.get("gebruiker"),
+            partner=str(v["partner"]) if v.get("partner") is not None else None, client_id=str(v.get("clientId")),
+            gebruiker=v.get("gebruiker"), rol=v.get("rol"),
             convenant=tuple((str(k), str(w)) for k, w in (data.get("convenant") or {}).items()),
             reden=data.get("reden"), bron=data.get("bron"), betrokkene=uuid_of("betrokkene"),
             casus_id=uuid_of("casusId"), overleg_id=uuid_of("overlegId"), overlegtype=data.get("overlegtype"),

@@ -7,7 +7,7 @@ from datetime import date, datetime, timezone
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -25,6 +25,8 @@ from gateway.domain.model import (
     Toestemming,
     Verwijzing,
 )
+
+from gateway.domain.toegang import Betrokkenheid
 
 from . import tables as t
 
@@ -115,6 +117,11 @@ class SqlBetrokkenen(_Repo):
             return bestaand
         return b
 
+    async def geboortedatum_corrigeren(self, huis: str, id: UUID, geboortedatum: date | None) -> None:
+        await self._c.execute(update(t.identiteiten).where(t.identiteiten.c.huis == huis,
+                                                           t.identiteiten.c.betrokkene_id == id)
+                              .values(geboortedatum=geboortedatum))
+
     async def ophalen_alle(self, huis: str, ids: Sequence[UUID]) -> dict[UUID, Betrokkene]:
         if not ids:
             return {}
@@ -186,10 +193,19 @@ class SqlCasussen(_Repo):
         status: CasusStatus | None,
         offset: int,
         limit: int,
+        betrokken: tuple[str, frozenset[str]] | None = None,
     ) -> tuple[list[Casus], int]:
         voorwaarden = [t.casussen.c.huis == huis]
         if themas is not None:
             voorwaarden.append(t.casussen.c.thema.in_(sorted(themas)))
+        if betrokken is not None:  # need-to-know (gateway.domain.toegang.casus_zicht), in SQL for paging
+            p, typen = betrokken
+            agenda = (select(t.agendapunten.c.casus_id)
+                      .select_from(t.agendapunten.join(t.overleggen, t.overleggen.c.id == t.agendapunten.c.overleg_id))
+                      .where(t.overleggen.c.overlegtype.in_(sorted(typen) or [""])))
+            uitvoerder = select(t.afspraken.c.casus_id).where(t.afspraken.c.uitvoerder == p)
+            voorwaarden.append(or_(t.casussen.c.aangemeld_door == p, t.casussen.c.casusregisseur == p,
+                                   t.casussen.c.id.in_(agenda), t.casussen.c.id.in_(uitvoerder)))
         if thema is not None:
             voorwaarden.append(t.casussen.c.thema == thema)
         if status is not None:
@@ -203,6 +219,18 @@ class SqlCasussen(_Repo):
             .limit(limit)
         )
         return [_casus(r) for r in await self._alle(q)], int(totaal)
+
+
+    async def betrokkenheid(self, casus: Casus) -> Betrokkenheid:
+        typen = (select(t.overleggen.c.overlegtype).distinct()
+                 .select_from(t.agendapunten.join(t.overleggen, t.overleggen.c.id == t.agendapunten.c.overleg_id))
+                 .where(t.agendapunten.c.casus_id == casus.id))
+        uitvoerders = select(t.afspraken.c.uitvoerder).distinct().where(t.afspraken.c.casus_id == casus.id)
+        return Betrokkenheid(
+            aangemeld_door=casus.aangemeld_door, casusregisseur=casus.casusregisseur,
+            uitvoerders=frozenset((await self._c.execute(uitvoerders)).scalars()),
+            overlegtypen=frozenset((await self._c.execute(typen)).scalars()),
+        )
 
 
 class SqlOverleggen(_Repo):
@@ -336,20 +364,34 @@ class SqlAfspraken(_Repo):
         )
 
 
+def _toestemming(r: dict[str, Any]) -> Toestemming:
+    return Toestemming(**{**r, "gegeven_door": GegevenDoor(r["gegeven_door"]), "ontvangers": tuple(r["ontvangers"] or ())})
+
+
 class SqlToestemmingen(_Repo):
     async def toevoegen(self, x: Toestemming) -> None:
-        await self._c.execute(insert(t.toestemmingen).values(_rij(x, gegeven_door=x.gegeven_door.value)))
+        await self._c.execute(insert(t.toestemmingen).values(
+            _rij(x, gegeven_door=x.gegeven_door.value, ontvangers=list(x.ontvangers))))
+
+    async def ophalen(self, casus_id: UUID, id: UUID) -> Toestemming | None:
+        q = select(t.toestemmingen).where(t.toestemmingen.c.casus_id == casus_id, t.toestemmingen.c.id == id)
+        r = await self._een(q)
+        return _toestemming(r) if r else None
+
+    async def intrekken(self, x: Toestemming) -> None:
+        await self._c.execute(update(t.toestemmingen).where(t.toestemmingen.c.id == x.id).values(
+            ingetrokken_op=x.ingetrokken_op, ingetrokken_door=x.ingetrokken_door))
 
     async def voor_casus(self, casus_id: UUID) -> list[Toestemming]:
         q = select(t.toestemmingen).where(t.toestemmingen.c.casus_id == casus_id).order_by(t.toestemmingen.c.vastgelegd_op)
-        return [Toestemming(**{**r, "gegeven_door": GegevenDoor(r["gegeven_door"])}) for r in await self._alle(q)]
+        return [_toestemming(r) for r in await self._alle(q)]
 
     async def voor_casussen(self, casus_ids: Sequence[UUID]) -> dict[UUID, list[Toestemming]]:
         uit: dict[UUID, list[Toestemming]] = {i: [] for i in casus_ids}
         if not casus_ids:
             return uit
         for r in await self._alle(_TOESTEMMINGEN, ids=list(set(casus_ids))):
-            uit[r["casus_id"]].append(Toestemming(**{**r, "gegeven_door": GegevenDoor(r["gegeven_door"])}))
+            uit[r["casus_id"]].append(_toestemming(r))
         return uit
 
 

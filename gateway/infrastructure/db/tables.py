@@ -117,6 +117,7 @@ overleggen = Table(
     Column("datum", Date, nullable=False),
     Column("gepland_door", PARTNER, nullable=False),
     Column("gepland_op", UTC, nullable=False),
+    Column("gemeente", PARTNER, nullable=True),  # 0006: a nazorg meeting's municipality of return
 )
 
 agendapunten = Table(
@@ -159,6 +160,12 @@ toestemmingen = Table(
     Column("geldig_tot", Date, nullable=True),
     Column("vastgelegd_door", PARTNER, nullable=False),
     Column("vastgelegd_op", UTC, nullable=False),
+    # 0006: consent as a record with a source; withdrawal keeps the row (audited)
+    Column("ontvangers", JSON, nullable=True),
+    Column("doel", String(500), nullable=True),
+    Column("bewijs", String(200), nullable=True),
+    Column("ingetrokken_op", UTC, nullable=True),
+    Column("ingetrokken_door", PARTNER, nullable=True),
 )
 
 verwijzingen = Table(
