@@ -14,7 +14,6 @@ from typing import Any
 
 import structlog
 from fastapi import FastAPI
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.api.app import create_app
@@ -26,6 +25,9 @@ from gateway.infrastructure.db.engine import maak_engine
 from gateway.infrastructure.db.uow import SqlUnitOfWorkFactory
 from gateway.infrastructure.db.lezers import SqlAuditLezer, SqlGebeurtenisLezer
 from gateway.infrastructure.db.uow import checkpoint_indien_nodig
+from gateway.infrastructure.db.fouten import DATABASEFOUTEN, veilige_oorzaak
+from gateway.infrastructure.gereedheid import Gereedheid, Schrijffouten, standaard_controles
+from gateway.infrastructure.outbox_opruimen import ruim_outbox_op
 from gateway.infrastructure.identity import AesGcmKluis
 from gateway.infrastructure.kafka_relay import OutboxRelay
 from gateway.infrastructure.observability import Metrieken, configureer_tracing
@@ -69,6 +71,7 @@ class Container:
     app: FastAPI = field(init=False)
     ondertekenaar: Ondertekenaar | None = None
     relay: OutboxRelay | None = None
+    gereedheid: Gereedheid | None = None  # /ready's named checks; add more with gereedheid.voeg_toe
 
     async def sluit(self) -> None:
         for bron in self.bronnen.values():
@@ -111,6 +114,15 @@ def achtergrondtaken(c: Container) -> dict[str, Awaitable[None]]:
             await afspraken.meld_verlopen(huis)
 
     taken["verlopen"] = _periodiek("verlopen", 60.0, verlopen)
+    inst = c.instellingen
+
+    async def outbox_opruimen() -> None:
+        weg = await ruim_outbox_op(c.engine, bewaar_s=inst.outbox_bewaar_seconds, met_kafka=c.relay is not None)
+        if weg:
+            log.info("outbox.opgeruimd", rijen=weg, kafka=c.relay is not None)
+
+    taken["outbox_opruimen"] = _periodiek("outbox_opruimen", min(60.0, inst.outbox_bewaar_seconds / 10),
+                                          outbox_opruimen)
     return taken
 
 
@@ -152,13 +164,14 @@ def bouw(
     configureer_tracing()
     config_dir = Path(instellingen.config_dir)
     convenanten = laad_convenanten(config_dir)
-    engine = maak_engine(instellingen.database_url)
+    engine = maak_engine(instellingen.database_url, timeout_s=instellingen.database_timeout)
     ondertekenaar = None
     if instellingen.signing_key is not None:
         ondertekenaar = Ondertekenaar(laad_of_maak_sleutel(Path(instellingen.signing_key)))
     else:
         log.warning("audit.geen_ondertekeningssleutel", gevolg="geen checkpoints; afkappen niet aantoonbaar")
-    uow = SqlUnitOfWorkFactory(engine, ondertekenaar)
+    schrijffouten = Schrijffouten()
+    uow = SqlUnitOfWorkFactory(engine, ondertekenaar, schrijffouten)
     omgeving = Omgeving(uow=uow, convenanten=convenanten, kluis=AesGcmKluis(identiteitssleutel(instellingen)),
                         klok=klok or SysteemKlok())
 
@@ -174,16 +187,16 @@ def bouw(
         controle = JwtControle(issuer=instellingen.token_issuer, audience=instellingen.token_audience,
                                sleutels=uitgever.sleutelset())
 
+    gereedheid = Gereedheid(standaard_controles(
+        engine, schrijffouten=schrijffouten, schrijffout_venster_s=instellingen.ready_schrijffout_seconds,
+        met_relay=bool(instellingen.kafka_bootstrap), geen_leider_s=instellingen.ready_geen_leider_seconds,
+        outbox_leeftijd_s=instellingen.ready_outbox_leeftijd_seconds), timeout_s=instellingen.database_timeout)
+
     async def gereed() -> dict[str, Any]:
-        rapport: dict[str, Any] = {"status": "ok", "convenanten": sorted(convenanten.per_huis)}
-        try:
-            async with engine.connect() as conn:
-                await conn.execute(text("SELECT 1 FROM huis_tellers LIMIT 1"))
-            rapport["database"] = "ok"
-        except Exception as e:  # noqa: BLE001 - readiness reports, never raises
-            rapport.update(status="niet_gereed", database=f"onbereikbaar of niet gemigreerd ({type(e).__name__})")
-        if not convenanten.per_huis:
-            rapport["status"] = "niet_gereed"
+        ok, controles = await gereedheid.rapport()
+        rapport: dict[str, Any] = {"status": "ok" if ok and convenanten.per_huis else "niet_gereed",
+                                   "convenanten": sorted(convenanten.per_huis), "controles": controles}
+        rapport["database"] = controles.get("database", "ok")
         # Sources are reported, not required: a partner outage is niet_beschikbaar, not a dead gateway.
         rapport["bronnen"] = {s: getattr(b, "circuit", "onbekend") for s, b in (bronnen or {}).items()}
         return rapport
@@ -204,12 +217,16 @@ def bouw(
         metrieken=Metrieken(),
         max_body_bytes=instellingen.max_body_bytes,
         publieke_sleutel=ondertekenaar.publieke_sleutel_pem() if ondertekenaar else None,
+        databasefouten=DATABASEFOUTEN, oorzaak=veilige_oorzaak, retry_after=instellingen.retry_after_seconds,
+        keepalive=(instellingen.keepalive_max_verzoeken, instellingen.keepalive_max_seconds),
     )
     container = Container(instellingen, engine, uow, convenanten, omgeving, uitgever, afh, bronnen)
     container.ondertekenaar = ondertekenaar
+    container.gereedheid = gereedheid
     if instellingen.kafka_bootstrap:
         container.relay = OutboxRelay(engine, instellingen.kafka_bootstrap, audit_topic=instellingen.audit_topic,
-                                      events_topic=instellingen.events_topic)
+                                      events_topic=instellingen.events_topic,
+                                      lease_s=instellingen.relay_lease_seconds, registry=afh.metrieken.registry)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI):  # noqa: ANN202

@@ -13,7 +13,7 @@ from gateway.domain.errors import KetenpoortFout
 
 from .deps import API_VERSIE, Afhankelijkheden
 from .middleware import GatewayMiddleware
-from .problems import domein_fout, http_fout, onverwachte_fout, validatie_fout
+from .problems import database_fout, domein_fout, http_fout, onverwachte_fout, validatie_fout
 from .routers import afspraken, audit, casussen, gebeurtenissen, operations, overleggen, toestemmingen, verwijzingen
 
 BESCHRIJVING = """
@@ -44,11 +44,13 @@ def create_app(
     app.add_exception_handler(KetenpoortFout, domein_fout)
     app.add_exception_handler(StarletteHTTPException, http_fout)
     app.add_exception_handler(Exception, onverwachte_fout)
+    for soort in afh.databasefouten:  # a lost or slow database is a 503 with Retry-After, never a 500
+        app.add_exception_handler(soort, database_fout)
     for r in (operations.router, casussen.router, overleggen.router, afspraken.router, toestemmingen.router,
               verwijzingen.router, audit.router, gebeurtenissen.router, *extra_routers):
         app.include_router(r)
     app.add_middleware(GatewayMiddleware, api_versie=API_VERSIE, max_body=afh.max_body_bytes,
-                       metrieken=afh.metrieken)
+                       metrieken=afh.metrieken, keepalive=afh.keepalive)
     return app
 
 

@@ -39,6 +39,12 @@ class Afhankelijkheden:
     metrieken: Any
     max_body_bytes: int = 64 * 1024
     publieke_sleutel: bytes | None = None
+    # Faults (docs/storingen.md): which exceptions are database failures (503, not 500), what of them may
+    # be logged, the Retry-After of a 503, and the keep-alive bound per connection (requests, seconds).
+    databasefouten: tuple[type[BaseException], ...] = ()
+    oorzaak: Callable[[BaseException], dict[str, Any]] | None = None
+    retry_after: int = 2
+    keepalive: tuple[int, float] = (0, 0.0)
 
 
 def afh(request: Request) -> Afhankelijkheden:

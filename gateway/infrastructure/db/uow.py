@@ -221,9 +221,10 @@ class SqlGebeurtenisOutbox:
 
 
 class SqlUnitOfWork:
-    def __init__(self, engine: AsyncEngine, ondertekenaar: Ondertekenaar | None = None):
+    def __init__(self, engine: AsyncEngine, ondertekenaar: Ondertekenaar | None = None, schrijffouten: Any = None):
         self._engine = engine
         self._ondertekenaar = ondertekenaar
+        self._schrijffouten = schrijffouten  # told of every failed commit, for /ready (gereedheid.Schrijffouten)
         self._conn: AsyncConnection | None = None
         self._committed = False
 
@@ -257,14 +258,18 @@ class SqlUnitOfWork:
             await self._buffer.schrijf()
             await self._conn.commit()
         except Exception as e:  # the audit rides in this commit: if it fails, nothing happened
-            raise AuditNietVastgelegd(f"transaction with audit event failed: {type(e).__name__}") from None
+            if self._schrijffouten is not None:
+                self._schrijffouten.meld(e)
+            # The cause stays chained so the API can log it (its type and a safe message only).
+            raise AuditNietVastgelegd(f"transaction with audit event failed: {type(e).__name__}") from e
         self._committed = True
 
 
 class SqlUnitOfWorkFactory:
-    def __init__(self, engine: AsyncEngine, ondertekenaar: Ondertekenaar | None = None):
+    def __init__(self, engine: AsyncEngine, ondertekenaar: Ondertekenaar | None = None, schrijffouten: Any = None):
         self.engine = engine
         self.ondertekenaar = ondertekenaar
+        self.schrijffouten = schrijffouten
 
     def __call__(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine, self.ondertekenaar)
+        return SqlUnitOfWork(self.engine, self.ondertekenaar, self.schrijffouten)
