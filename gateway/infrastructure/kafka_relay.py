@@ -126,6 +126,8 @@ class OutboxRelay:
         Only while the lease is safely held: a relay that cannot renew it, or whose lease runs short in the
         middle of a round, stops sending (what it already sent is bounded by one batch).
         """
+        if not await self._ben_leider():  # re-checked before every round: fencing
+            return 0
         try:
             async with self.engine.connect() as conn:
                 # The event as its stored text: published without decoding and encoding it again.
@@ -174,13 +176,13 @@ class OutboxRelay:
         try:
             while not stop.is_set():
                 try:
-                    if not await self._ben_leider():
+                    aantal = await self.ronde()
+                    if self.leiderschap.token is None:
                         self._metrieken.leider.set(0)
                         await self._sluit_producer()  # a follower holds no broker connections
                         await asyncio.sleep(min(self.leiderschap.duur_s / 3, 5.0))
                         continue
                     self._metrieken.leider.set(1)
-                    aantal = await self.ronde()
                     if self._na_ronde is not None:
                         await self._na_ronde()
                     wacht = self.interval
