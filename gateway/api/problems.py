@@ -89,7 +89,8 @@ def _storing(request: Request, exc: BaseException, gebeurtenis: str, detail: str
 async def database_fout(request: Request, exc: Exception) -> JSONResponse:
     """Any database failure outside a commit (connecting, reading, a timeout): temporary, so 503, never 500."""
     return _storing(request, exc, "http.database_fout",
-                    "de database is tijdelijk niet bereikbaar; er is niets uitgewisseld, probeer het later opnieuw")
+                    "de database is tijdelijk niet bereikbaar of niet beschrijfbaar; er is niets uitgewisseld, "
+                    "probeer het later opnieuw")
 
 
 async def domein_fout(request: Request, exc: KetenpoortFout) -> JSONResponse:
