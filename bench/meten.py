@@ -190,6 +190,12 @@ class Bemonsteraar:
             per_groep[groep] = per_groep.get(groep, 0.0) + self._cpu_laatst[pid] - self._cpu_begin[pid]
         return {g: round(s / duur, 2) for g, s in sorted(per_groep.items())}
 
+    def cpu_per_pid(self, groep: str) -> dict[int, float]:
+        """Cores used per process of one group: how evenly the gateway's workers share the load (issue 17)."""
+        duur = max(self._t1 - self._t0, 1e-9)
+        return {pid: round((self._cpu_laatst[pid] - self._cpu_begin[pid]) / duur, 2)
+                for pid, g in self._groep_van.items() if g == groep}
+
     def piek_rss_mib(self, groep: str) -> dict[int, float]:
         return {pid: round(rss / 2**20, 1) for pid, rss in self.piek_rss_per_pid.items()
                 if self._groep_van.get(pid) == groep}

@@ -92,6 +92,12 @@ async def _wacht_outbox_leeg(ctx: Context, timeout: float = 180) -> float:
         await conn.close()
 
 
+def _spreiding(per_pid: dict[int, float]) -> dict[str, object]:
+    """Cores per worker and the least busy worker's share of the busiest one's (1.0: even; issue 17)."""
+    kernen = sorted(per_pid.values())
+    return {"kernen": kernen, "verhouding": round(kernen[0] / kernen[-1], 2) if len(kernen) > 1 and kernen[-1] else None}
+
+
 def _cpu_ms_per(cpu: dict[str, float], per_s: float | None) -> float | None:
     """CPU the gateway workers spent per request (background work included): steadier than a rate on a busy machine."""
     kernen = cpu.get("gateway-worker")
@@ -138,6 +144,7 @@ async def agenda(ctx: Context, niveaus: list[int], duur_s: float, opwarmen_s: fl
         s["statussen"] = dict(statussen)
         s["cpuKernen"] = b.cpu()
         s["gatewayCpuMsPerOverleg"] = _cpu_ms_per(s["cpuKernen"], s["overleggenPerS"])
+        s["cpuPerWorker"] = _spreiding(b.cpu_per_pid("gateway-worker"))
         uit["niveaus"].append(s)
         await _wacht_outbox_leeg(ctx)
     return uit
@@ -212,6 +219,7 @@ async def live(ctx: Context, niveaus: list[int], duur_s: float, direct_duur_s: f
             s[f"overheadP{q}Ms"] = round(g - r, 2) if g is not None and r is not None else None
         s["cpuKernen"] = b.cpu()
         s["gatewayCpuMsPerOpvraging"] = _cpu_ms_per(s["cpuKernen"], s["opvragingenPerS"])
+        s["cpuPerWorker"] = _spreiding(b.cpu_per_pid("gateway-worker"))
         s["piekRssWorkersMiB"] = b.piek_rss_mib("gateway-worker")
         if profiel_uit:
             s["profiel"] = profiel_uit

@@ -4,7 +4,8 @@
 
 Configured by KETENPOORT_* environment variables only (as `ketenpoort serve`); run `ketenpoort db upgrade`
 first. With more than one worker, set KETENPOORT_TOKEN_KEY so every worker signs and accepts the same tokens.
-Every worker runs the background tasks; the outbox relay publishes from one of them at a time (advisory lock).
+Every worker runs the background tasks; the outbox relay publishes from one of them at a time (a lease,
+relay_leiderschap.py). Add `--log-config deploy/uvicorn/log.json` so uvicorn's own lines are JSON too.
 """
 
 from __future__ import annotations

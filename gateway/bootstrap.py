@@ -14,7 +14,6 @@ from typing import Any
 
 import structlog
 from fastapi import FastAPI
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.api.app import create_app
@@ -29,6 +28,9 @@ from gateway.infrastructure.db.boom import SqlAuditBewijzen
 from gateway.infrastructure.db.lezers import SqlAuditLezer, SqlGebeurtenisLezer
 from gateway.infrastructure.db.sleutelrotatie import SqlIdentiteitRijen
 from gateway.infrastructure.db.uow import checkpoint_indien_nodig
+from gateway.infrastructure.db.fouten import DATABASEFOUTEN, veilige_oorzaak
+from gateway.infrastructure.gereedheid import Gereedheid, Schrijffouten, standaard_controles
+from gateway.infrastructure.outbox_opruimen import ruim_outbox_op
 from gateway.infrastructure.identity import AesGcmKluis
 from gateway.infrastructure.kafka_relay import OutboxRelay
 from gateway.infrastructure.observability import Metrieken, configureer_tracing
@@ -75,6 +77,7 @@ class Container:
     app: FastAPI = field(init=False)
     ondertekenaar: Ondertekenaar | None = None
     relay: OutboxRelay | None = None
+    gereedheid: Gereedheid | None = None  # /ready's named checks; add more with gereedheid.voeg_toe
 
     async def sluit(self) -> None:
         for bron in self.bronnen.values():
@@ -116,6 +119,15 @@ def achtergrondtaken(c: Container) -> dict[str, Awaitable[None]]:
             await afspraken.meld_verlopen(huis)
 
     taken["verlopen"] = _periodiek("verlopen", 60.0, verlopen)
+    inst = c.instellingen
+
+    async def outbox_opruimen() -> None:
+        weg = await ruim_outbox_op(c.engine, bewaar_s=inst.outbox_bewaar_seconds, met_kafka=c.relay is not None)
+        if weg:
+            log.info("outbox.opgeruimd", rijen=weg, kafka=c.relay is not None)
+
+    taken["outbox_opruimen"] = _periodiek("outbox_opruimen", min(60.0, inst.outbox_bewaar_seconds / 10),
+                                          outbox_opruimen)
     return taken
 
 
@@ -174,7 +186,7 @@ def bouw(
     configureer_tracing()
     config_dir = Path(instellingen.config_dir)
     convenanten = laad_convenanten(config_dir)
-    engine = maak_engine(instellingen.database_url)
+    engine = maak_engine(instellingen.database_url, timeout_s=instellingen.database_timeout)
     ondertekenaar = None
     if instellingen.signing_key is not None:
         ondertekenaar = laad_ondertekenaar(Path(instellingen.signing_key))
@@ -182,7 +194,9 @@ def bouw(
         log.warning("audit.geen_ondertekeningssleutel", gevolg="geen checkpoints; afkappen niet aantoonbaar")
     metrieken = Metrieken()
     getuige = CheckpointMap(instellingen.checkpoint_dir) if instellingen.checkpoint_dir else None
-    uow = SqlUnitOfWorkFactory(engine, ondertekenaar, getuige=getuige, teller=metrieken.audit_vastgelegd)
+    schrijffouten = Schrijffouten()
+    uow = SqlUnitOfWorkFactory(engine, ondertekenaar, getuige=getuige, teller=metrieken.audit_vastgelegd,
+                               schrijffouten=schrijffouten)
     kluis = maak_kluis(instellingen)
     identiteiten = SqlIdentiteitRijen(engine)
     omgeving = Omgeving(uow=uow, convenanten=convenanten, kluis=kluis,
@@ -200,21 +214,25 @@ def bouw(
         controle = JwtControle(issuer=instellingen.token_issuer, audience=instellingen.token_audience,
                                sleutels=uitgever.sleutelset())
 
+    gereedheid = Gereedheid(standaard_controles(
+        engine, schrijffouten=schrijffouten, schrijffout_venster_s=instellingen.ready_schrijffout_seconds,
+        met_relay=bool(instellingen.kafka_bootstrap), geen_leider_s=instellingen.ready_geen_leider_seconds,
+        outbox_leeftijd_s=instellingen.ready_outbox_leeftijd_seconds), timeout_s=instellingen.database_timeout)
+
+    async def identiteitssleutels() -> str | None:
+        # A row under a key this replica does not hold would not be found: the person would get a second
+        # betrokkene. Out of rotation until configured (docs/sleutelrotatie-identiteit.md).
+        if await identiteiten.onbekende_versie(kluis.versies):
+            return "rijen met een niet geconfigureerde sleutelversie; zie `ketenpoort sleutels identiteit status`"
+        return None
+
+    gereedheid.voeg_toe("identiteiten", identiteitssleutels)
+
     async def gereed() -> dict[str, Any]:
-        rapport: dict[str, Any] = {"status": "ok", "convenanten": sorted(convenanten.per_huis)}
-        try:
-            async with engine.connect() as conn:
-                await conn.execute(text("SELECT 1 FROM huis_tellers LIMIT 1"))
-            rapport["database"] = "ok"
-            # A row under a key this replica does not hold would not be found: the person would get a second
-            # betrokkene. Out of rotation until configured (docs/sleutelrotatie-identiteit.md).
-            if await identiteiten.onbekende_versie(kluis.versies):
-                rapport.update(status="niet_gereed", identiteiten="rijen met een niet geconfigureerde sleutelversie; "
-                                                                 "zie `ketenpoort sleutels identiteit status`")
-        except Exception as e:  # noqa: BLE001 - readiness reports, never raises
-            rapport.update(status="niet_gereed", database=f"onbereikbaar of niet gemigreerd ({type(e).__name__})")
-        if not convenanten.per_huis:
-            rapport["status"] = "niet_gereed"
+        ok, controles = await gereedheid.rapport()
+        rapport: dict[str, Any] = {"status": "ok" if ok and convenanten.per_huis else "niet_gereed",
+                                   "convenanten": sorted(convenanten.per_huis), "controles": controles}
+        rapport["database"] = controles.get("database", "ok")
         # Sources are reported, not required: a partner outage is niet_beschikbaar, not a dead gateway.
         rapport["bronnen"] = {s: getattr(b, "circuit", "onbekend") for s, b in (bronnen or {}).items()}
         return rapport
@@ -242,12 +260,16 @@ def bouw(
         cors_origins=tuple(instellingen.cors_origins),
         max_header_bytes=instellingen.max_header_bytes,
         stream_ticket_seconds=instellingen.stream_ticket_seconds,
+        databasefouten=DATABASEFOUTEN, oorzaak=veilige_oorzaak, retry_after=instellingen.retry_after_seconds,
+        keepalive=(instellingen.keepalive_max_verzoeken, instellingen.keepalive_max_seconds),
     )
     container = Container(instellingen, engine, uow, convenanten, omgeving, uitgever, afh, bronnen)
     container.ondertekenaar = ondertekenaar
+    container.gereedheid = gereedheid
     if instellingen.kafka_bootstrap:
         container.relay = OutboxRelay(engine, instellingen.kafka_bootstrap, audit_topic=instellingen.audit_topic,
-                                      events_topic=instellingen.events_topic)
+                                      events_topic=instellingen.events_topic,
+                                      lease_s=instellingen.relay_lease_seconds, registry=afh.metrieken.registry)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI):  # noqa: ANN202

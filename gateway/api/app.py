@@ -16,7 +16,7 @@ from .cors import Cors
 from .documentatie import voeg_documentatie_toe
 from .middleware import GatewayMiddleware
 from .openapi_doc import verrijk
-from .problems import domein_fout, http_fout, onverwachte_fout, validatie_fout
+from .problems import database_fout, domein_fout, http_fout, onverwachte_fout, validatie_fout
 from .routering import RouteringMiddleware
 from .stroomtickets import StroomTickets
 from .routers import afspraken, audit, bewijzen, casussen, gebeurtenissen, operations, overleggen, toestemmingen, verwijzingen
@@ -50,6 +50,8 @@ def create_app(
     app.add_exception_handler(KetenpoortFout, domein_fout)
     app.add_exception_handler(StarletteHTTPException, http_fout)
     app.add_exception_handler(Exception, onverwachte_fout)
+    for soort in afh.databasefouten:  # a lost or slow database is a 503 with Retry-After, never a 500
+        app.add_exception_handler(soort, database_fout)
     for r in (operations.router, casussen.router, overleggen.router, afspraken.router, toestemmingen.router,
               verwijzingen.router, audit.router, bewijzen.router, gebeurtenissen.router, *extra_routers):
         app.include_router(r)
@@ -59,7 +61,7 @@ def create_app(
     app.add_middleware(RouteringMiddleware, routes=app.router.routes)
     app.add_middleware(Cors, origins=afh.cors_origins)
     app.add_middleware(GatewayMiddleware, api_versie=API_VERSIE, max_body=afh.max_body_bytes,
-                       metrieken=afh.metrieken, max_headers=afh.max_header_bytes)
+                       metrieken=afh.metrieken, max_headers=afh.max_header_bytes, keepalive=afh.keepalive)
     return app
 
 

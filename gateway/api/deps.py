@@ -47,6 +47,12 @@ class Afhankelijkheden:
     cors_origins: tuple[str, ...] = ()  # browser origins allowed by CORS (docs/api.md)
     max_header_bytes: int = 16 * 1024
     stream_ticket_seconds: int = 30
+    # Faults (docs/storingen.md): which exceptions are database failures (503, not 500), what of them may
+    # be logged, the Retry-After of a 503, and the keep-alive bound per connection (requests, seconds).
+    databasefouten: tuple[type[BaseException], ...] = ()
+    oorzaak: Callable[[BaseException], dict[str, Any]] | None = None
+    retry_after: int = 2
+    keepalive: tuple[int, float] = (0, 0.0)
 
 
 def afh(request: Request) -> Afhankelijkheden:

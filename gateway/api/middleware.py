@@ -3,6 +3,7 @@ tracing, metrics, access log."""
 
 from __future__ import annotations
 
+import os
 import re
 import time
 import uuid
@@ -44,11 +45,44 @@ async def _stuur_413(send: Send, limiet: int, extra_headers: list[tuple[bytes, b
     await send({"type": "http.response.body", "body": body})
 
 
+class _Levensduur:
+    """Bounded keep-alive: after so many requests or seconds a connection gets `Connection: close`.
+
+    uvicorn's workers share one listening socket and a keep-alive connection stays with the worker that
+    accepted it, so a few busy clients can load one worker and leave the other idle (issue 17). A client
+    that reconnects is accepted by whichever worker is free first. A connection is known by its client
+    address, which is unique per open connection of one worker.
+    """
+
+    def __init__(self, max_verzoeken: int, max_seconden: float):
+        self.max_verzoeken, self.max_seconden = max_verzoeken, max_seconden
+        self._verbindingen: dict[tuple[Any, ...], tuple[int, float]] = {}
+
+    def sluiten(self, client: Any) -> bool:
+        if not client or not (self.max_verzoeken or self.max_seconden):
+            return False
+        sleutel = tuple(client)
+        nu = time.monotonic()
+        aantal, sinds = self._verbindingen.get(sleutel, (0, nu))
+        aantal += 1
+        if (self.max_verzoeken and aantal >= self.max_verzoeken) or (
+                self.max_seconden and nu - sinds >= self.max_seconden):
+            self._verbindingen.pop(sleutel, None)
+            return True
+        self._verbindingen[sleutel] = (aantal, sinds)
+        if len(self._verbindingen) > 10_000:  # connections that went away: forget the oldest half
+            for k, _ in sorted(self._verbindingen.items(), key=lambda kv: kv[1][1])[:5_000]:
+                del self._verbindingen[k]
+        return False
+
+
 class GatewayMiddleware:
     def __init__(self, app: ASGIApp, *, api_versie: str, max_body: int, metrieken: Any = None,
-                 max_headers: int = 16 * 1024):
+                 max_headers: int = 16 * 1024, keepalive: tuple[int, float] = (0, 0.0)):
         self.app, self.api_versie, self.max_body, self.metrieken = app, api_versie, max_body, metrieken
         self.max_headers = max_headers
+        self._levensduur = _Levensduur(*keepalive)
+        self._worker = os.getpid()  # which worker served it: the app is built in each worker after the fork
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -61,6 +95,8 @@ class GatewayMiddleware:
         if headers_te_groot(scope, self.max_headers):
             await stuur_431(send, self.max_headers, extra)
             return
+        if self._levensduur.sluiten(scope.get("client")):
+            extra.append((b"connection", b"close"))
         lengte = next((v for k, v in scope["headers"] if k == b"content-length"), None)
         if lengte is not None and (not lengte.isdigit() or int(lengte) > self.max_body):
             await _stuur_413(send, self.max_body, extra)
@@ -109,5 +145,5 @@ class GatewayMiddleware:
                     self.metrieken.duur.labels(scope["method"], route_pad).observe(duur)
                 # Paths carry ids only, never personal data (searches by BSN are POST bodies).
                 log.info("http.verzoek", method=scope["method"], route=route_pad, status=status,
-                         duur_ms=round(duur * 1000, 1))
+                         duur_ms=round(duur * 1000, 1), worker=self._worker)
                 structlog.contextvars.unbind_contextvars("request_id")

@@ -10,6 +10,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse
 
 from gateway.domain.errors import (
+    AntwoordNietVastgelegd,
     AuditNietVastgelegd,
     Conflict,
     GeenToegang,
@@ -74,7 +75,27 @@ async def validatie_fout(_: Request, exc: RequestValidationError) -> JSONRespons
     return probleem(400, detail or "ongeldige invoer", invalidParams=params)
 
 
-async def domein_fout(_: Request, exc: KetenpoortFout) -> JSONResponse:
+def _storing(request: Request, exc: BaseException, gebeurtenis: str, detail: str) -> JSONResponse:
+    """A 503 the caller may retry; its cause is logged once, as JSON, with the request id (bound by the middleware)."""
+    import structlog
+
+    afh = getattr(request.app.state, "afhankelijkheden", None)
+    oorzaak = getattr(afh, "oorzaak", None)
+    velden = oorzaak(exc.__cause__ or exc) if oorzaak else {"fout": type(exc).__name__}
+    structlog.get_logger("ketenpoort.http").error(gebeurtenis, route=getattr(request.scope.get("route"), "path", None),
+                                                  **velden)
+    wacht = str(getattr(afh, "retry_after", 2))
+    return probleem(503, detail, headers={"Retry-After": wacht})
+
+
+async def database_fout(request: Request, exc: Exception) -> JSONResponse:
+    """Any database failure outside a commit (connecting, reading, a timeout): temporary, so 503, never 500."""
+    return _storing(request, exc, "http.database_fout",
+                    "de database is tijdelijk niet bereikbaar of niet beschrijfbaar; er is niets uitgewisseld, "
+                    "probeer het later opnieuw")
+
+
+async def domein_fout(request: Request, exc: KetenpoortFout) -> JSONResponse:
     if isinstance(exc, OngeldigeInvoer):
         return probleem(400, exc.detail, invalidParams=[{"name": p.name, "reason": p.reason} for p in exc.params])
     if isinstance(exc, NietGeauthenticeerd):
@@ -86,7 +107,12 @@ async def domein_fout(_: Request, exc: KetenpoortFout) -> JSONResponse:
     if isinstance(exc, Conflict):
         return probleem(409, exc.detail, **exc.extra)
     if isinstance(exc, AuditNietVastgelegd):
-        return probleem(503, "het auditrecord kon niet worden vastgelegd; er is niets uitgewisseld")
+        return _storing(request, exc, "http.audit_niet_vastgelegd",
+                        "het auditrecord kon niet worden vastgelegd; er is niets uitgewisseld")
+    if isinstance(exc, AntwoordNietVastgelegd):
+        return _storing(request, exc, "http.antwoord_niet_vastgelegd",
+                        "de uitwisseling is vastgelegd in het auditlog en de bronnen zijn bevraagd, maar het "
+                        "antwoord kon niet worden opgeslagen of teruggegeven; vraag opnieuw op")
     return probleem(500, "onverwachte fout")
 
 

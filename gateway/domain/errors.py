@@ -7,6 +7,7 @@ KetenpoortFout
  ├── GeenToegang          403  authenticated but not permitted (role, convenant, participation)
  ├── Conflict             409  duplicate open casus, illegal status move
  ├── AuditNietVastgelegd  503  the audit write failed: the exchange did not happen
+ ├── AntwoordNietVastgelegd 503  the exchange was audited, its answer could not be stored or returned
  └── BronFout                  a source system failed (adapters raise these, never foreign errors)
       ├── BronNietBeschikbaar  timeout, 5xx, malformed reply, open circuit
       └── BronWeigert          the source refused the request (4xx, SOAP client fault)
@@ -62,6 +63,13 @@ class Conflict(KetenpoortFout):
 
 class AuditNietVastgelegd(KetenpoortFout):
     def __init__(self, reden: str = "audit event could not be committed"):
+        super().__init__(reden)
+
+
+class AntwoordNietVastgelegd(KetenpoortFout):
+    """After the audit commit: the sources were (or may have been) asked, but a later write failed."""
+
+    def __init__(self, reden: str = "answer could not be stored after the audit commit"):
         super().__init__(reden)
 
 

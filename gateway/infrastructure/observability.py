@@ -55,6 +55,14 @@ def configureer_logging(niveau: str = "INFO", json: bool = True) -> None:
     logging.basicConfig(level=niveau.upper(), stream=sys.stdout, format="%(message)s", force=True)
     for handler in logging.getLogger().handlers:
         handler.addFilter(BsnFilter())
+        if json:  # uvicorn's and the libraries' lines too, tracebacks included: one JSON object per line
+            handler.setFormatter(JsonFormatter())
+    # `uvicorn --workers` installs its own plain-text handlers: route its lines through the root handler
+    # instead. Its access lines repeat the middleware's http.verzoek, so only warnings and worse.
+    for naam in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+        logging.getLogger(naam).handlers.clear()
+        logging.getLogger(naam).propagate = True
+    logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
     # httpx logs every request at INFO: four lines per lookup that say nothing the adapters do not.
     for naam in ("httpx", "httpcore"):
         logging.getLogger(naam).setLevel(max(logging.WARNING, logging.getLevelName(niveau.upper())))
@@ -70,6 +78,23 @@ class BsnFilter(logging.Filter):
             record.exc_text = _bsn_weg(logging.Formatter().formatException(record.exc_info))
             record.exc_info = None
         return True
+
+
+class JsonFormatter(logging.Formatter):
+    """A stdlib record as one JSON line in the structlog shape (event, level, logger, timestamp, request id)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        import json as _json
+        from datetime import datetime, timezone
+
+        regel: dict[str, Any] = dict(structlog.contextvars.get_contextvars())
+        regel.update(event=record.getMessage(), level=record.levelname.lower(), logger=record.name,
+                     timestamp=datetime.fromtimestamp(record.created, timezone.utc).isoformat().replace("+00:00", "Z"))
+        if record.exc_info and not record.exc_text:
+            record.exc_text = _bsn_weg(self.formatException(record.exc_info))
+        if record.exc_text:
+            regel["exception"] = record.exc_text
+        return _json.dumps(regel, ensure_ascii=False, default=str)
 
 
 _tracer_provider: TracerProvider | None = None

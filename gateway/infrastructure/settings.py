@@ -54,3 +54,26 @@ class Instellingen(BaseSettings):
     # --- issue 11 (need-to-know): lookups only in a window around the overleg's date (days before / after)
     opvraag_venster_dagen_voor: int = Field(default=30, ge=0, le=366)
     opvraag_venster_dagen_na: int = Field(default=7, ge=0, le=366)
+
+    # --- faults (issue 17, docs/storingen.md) ---------------------------------------------------
+    # Bound on every database call (statement, connection acquire, connect). Unset: the lookup deadline + 2 s.
+    database_timeout_seconds: float | None = Field(default=None, gt=0, le=300)
+    retry_after_seconds: int = Field(default=2, ge=1, le=3600)  # Retry-After of a 503
+    relay_lease_seconds: float = Field(default=10.0, ge=1, le=300)  # relay leadership lease
+    # Outbox rows sent (or, without Kafka, written) longer ago than this are deleted; the ledger stays.
+    outbox_bewaar_seconds: float = Field(default=3600.0, ge=60)
+    # /ready fails when a write failed this recently, when no relay led this long, or when the oldest
+    # unsent outbox row is this old.
+    ready_schrijffout_seconds: float = Field(default=30.0, ge=0)
+    ready_geen_leider_seconds: float = Field(default=30.0, ge=1)
+    ready_outbox_leeftijd_seconds: float = Field(default=300.0, ge=1)
+    # A keep-alive connection is closed after this many requests or seconds, so a client reconnects and
+    # the kernel may hand it to another worker (requests spread over the workers of one serve).
+    keepalive_max_verzoeken: int = Field(default=100, ge=0)  # 0: unbounded
+    keepalive_max_seconds: float = Field(default=30.0, ge=0)  # 0: unbounded
+
+    @property
+    def database_timeout(self) -> float:
+        if self.database_timeout_seconds is not None:
+            return self.database_timeout_seconds
+        return self.verwijzing_deadline_seconds + 2.0

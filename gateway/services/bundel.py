@@ -105,5 +105,8 @@ class Bundelaar:
         if fout is None:
             werk.klaar.set_result(None)
         else:
-            werk.klaar.set_exception(fout if isinstance(fout, AuditNietVastgelegd)
-                                     else AuditNietVastgelegd(f"transaction with audit event failed: {type(fout).__name__}"))
+            if not isinstance(fout, AuditNietVastgelegd):
+                gewikkeld = AuditNietVastgelegd(f"transaction with audit event failed: {type(fout).__name__}")
+                gewikkeld.__cause__ = fout  # logged by the API (type and a safe message only)
+                fout = gewikkeld
+            werk.klaar.set_exception(fout)

@@ -16,7 +16,7 @@ import structlog
 
 from gateway.domain.audit import AuditRecord, Handeling
 from gateway.domain.convenant import Besluit, Convenant, Niveau, Partner, Uitwisseling, decide, leeftijd_op
-from gateway.domain.errors import BronFout, NietGevonden, OngeldigeInvoer
+from gateway.domain.errors import AntwoordNietVastgelegd, AuditNietVastgelegd, BronFout, NietGevonden, OngeldigeInvoer
 from gateway.domain.events import DomeinGebeurtenis, GebeurtenisType
 from gateway.domain.model import (
     Betrokkene,
@@ -227,6 +227,15 @@ class VerwijzingDienst:
             uit[q.casus.id].append(Resultaat(q.bron.id, w.bronsysteem, ResultaatStatus.BEKEND,
                                              _verwijzing_zichtbaar(w, q.besluit.niveau), q.besluit.regel))
         aantal_bronnen = len(self.omg.convenant(v).bronnen())
+        try:
+            await self._vastleggen_na_audit(v, overleg, casussen, opgeslagen, aantal_bronnen)
+        except AuditNietVastgelegd as e:
+            # The audit records are committed and the sources were asked: say so, not "nothing was exchanged".
+            raise AntwoordNietVastgelegd(str(e)) from e
+        return uit
+
+    async def _vastleggen_na_audit(self, v: Verzoeker, overleg: Overleg, casussen: list[Casus],
+                                   opgeslagen: list[Verwijzing], aantal_bronnen: int) -> None:
         await self._bundel.vastleggen(verwijzingen=opgeslagen, gebeurtenissen=[DomeinGebeurtenis(
             type=GebeurtenisType.VERWIJZINGEN_OPGEHAALD, huis=v.huis, sleutel=casus.id,
             dataref=f"/v1/casussen/{casus.id}/verwijzingen",
@@ -235,7 +244,6 @@ class VerwijzingDienst:
             data={"casusId": str(casus.id), "overlegId": str(overleg.id), "aantalBronnen": aantal_bronnen},
             thema=casus.thema, overlegtype=overleg.overlegtype,
         ) for casus in casussen])
-        return uit
 
     async def _vraag_bronnen(self, huis: str, vragen: list[_Vraag],
                              versleuteld: Mapping[UUID, bytes | None]) -> dict[int, DatInformatie | str]:

@@ -18,9 +18,13 @@ def json_tekst(waarde: object) -> str:
     return json.dumps(waarde, ensure_ascii=False, separators=(",", ":"))
 
 
-def maak_engine(url: str, *, echo: bool = False) -> AsyncEngine:
+def maak_engine(url: str, *, echo: bool = False, timeout_s: float | None = None) -> AsyncEngine:
+    """`timeout_s` bounds every database call of the gateway: connecting, waiting for a pooled connection,
+    and each statement (docs/storingen.md). Unset (CLI tools, migrations): no bound beyond the defaults."""
     if is_sqlite(url):
-        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30}, json_serializer=json_tekst)
+        wacht = timeout_s if timeout_s is not None else 30.0
+        engine = create_async_engine(url, echo=echo, connect_args={"timeout": wacht}, json_serializer=json_tekst,
+                                     **({"pool_timeout": timeout_s} if timeout_s is not None else {}))
 
         # SQLite has one writer: take the write lock at BEGIN so two audited transactions
         # queue up instead of failing mid-way with "database is locked".
@@ -30,7 +34,7 @@ def maak_engine(url: str, *, echo: bool = False) -> AsyncEngine:
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute(f"PRAGMA busy_timeout={int(wacht * 1000)}")
             cur.close()
 
         @event.listens_for(engine.sync_engine, "begin")
@@ -38,5 +42,12 @@ def maak_engine(url: str, *, echo: bool = False) -> AsyncEngine:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
+    extra: dict = {}
+    if timeout_s is not None:
+        # Client side (asyncpg's command_timeout, connect timeout) so a paused or unreachable server is
+        # noticed too; statement_timeout so the server stops the work as well.
+        extra = {"pool_timeout": timeout_s, "connect_args": {
+            "timeout": timeout_s, "command_timeout": timeout_s,
+            "server_settings": {"statement_timeout": str(int(timeout_s * 1000))}}}
     return create_async_engine(url, echo=echo, pool_size=20, max_overflow=20, pool_pre_ping=True,
-                               json_serializer=json_tekst)
+                               json_serializer=json_tekst, **extra)

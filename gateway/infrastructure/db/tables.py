@@ -266,3 +266,26 @@ outbox = Table(
     Column("verzonden_op", UTC, nullable=True),
     Index("ix_outbox_onverzonden", "verzonden_op", "id"),
 )
+
+
+# --- faults (issue 17, docs/storingen.md) ---------------------------------------------------
+# Relay leadership as a lease with a fencing token: one row per relay group, renewed before every
+# publishing round. Times are milliseconds since the epoch on the database's clock (PostgreSQL) so
+# replicas with skewed clocks still agree on who holds it.
+relay_leiderschap = Table(
+    "relay_leiderschap",
+    metadata,
+    Column("naam", String(32), primary_key=True),
+    Column("houder", String(100), nullable=True),
+    Column("token", BigInteger, nullable=False, default=0),
+    Column("verloopt_ms", BigInteger, nullable=False, default=0),
+    Column("vernieuwd_ms", BigInteger, nullable=False, default=0),
+)
+
+# /ready's write probe: one row per probe name, updated in a committed transaction.
+schrijfproef = Table(
+    "schrijfproef",
+    metadata,
+    Column("naam", String(64), primary_key=True),
+    Column("tijdstip", UTC, nullable=False),
+)

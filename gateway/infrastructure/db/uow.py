@@ -252,11 +252,12 @@ AuditTeller = Callable[[str, str, int], None]
 
 class SqlUnitOfWork:
     def __init__(self, engine: AsyncEngine, ondertekenaar: Ondertekenaar | None = None, *,
-                 getuige: CheckpointMap | None = None, teller: AuditTeller | None = None):
+                 getuige: CheckpointMap | None = None, teller: AuditTeller | None = None, schrijffouten: Any = None):
         self._engine = engine
         self._ondertekenaar = ondertekenaar
         self._getuige = getuige
         self._teller = teller
+        self._schrijffouten = schrijffouten  # told of every failed commit, for /ready (gereedheid.Schrijffouten)
         self._conn: AsyncConnection | None = None
         self._committed = False
 
@@ -290,7 +291,10 @@ class SqlUnitOfWork:
             await self._buffer.schrijf()
             await self._conn.commit()
         except Exception as e:  # the audit rides in this commit: if it fails, nothing happened
-            raise AuditNietVastgelegd(f"transaction with audit event failed: {type(e).__name__}") from None
+            if self._schrijffouten is not None:
+                self._schrijffouten.meld(e)
+            # The cause stays chained so the API can log it (its type and a safe message only).
+            raise AuditNietVastgelegd(f"transaction with audit event failed: {type(e).__name__}") from e
         self._committed = True
         b = self._buffer
         self.vastgelegd = list(b.geschakeld)  # (huis, volgnummer, hash) of this commit's audit records
@@ -306,11 +310,13 @@ class SqlUnitOfWork:
 
 class SqlUnitOfWorkFactory:
     def __init__(self, engine: AsyncEngine, ondertekenaar: Ondertekenaar | None = None, *,
-                 getuige: CheckpointMap | None = None, teller: AuditTeller | None = None):
+                 getuige: CheckpointMap | None = None, teller: AuditTeller | None = None, schrijffouten: Any = None):
         self.engine = engine
         self.ondertekenaar = ondertekenaar
         self.getuige = getuige
         self.teller = teller
+        self.schrijffouten = schrijffouten
 
     def __call__(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine, self.ondertekenaar, getuige=self.getuige, teller=self.teller)
+        return SqlUnitOfWork(self.engine, self.ondertekenaar, getuige=self.getuige, teller=self.teller,
+                             schrijffouten=self.schrijffouten)
