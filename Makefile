@@ -6,11 +6,12 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.ketenpoort-installed
 
-.PHONY: demo test test-sqlite bench system venv clean help lint-api
+.PHONY: demo test test-sqlite bench system venv clean help lint-api check lint types
 
 help:
 	@echo "make demo   - install and start the demo (gateway on http://localhost:8000, docs at /docs)"
 	@echo "make test   - install, start PostgreSQL and the Kafka-protocol broker, run the whole suite"
+	@echo "make check  - lint (ruff), types (mypy, strict for the domain and services) and the API contract linters"
 	@echo "make bench  - benchmarks (see bench/README.md)"
 
 system:
@@ -40,6 +41,7 @@ bench: venv
 
 # The API contract: the Logius ADR Spectral ruleset (lint/adr/) and the AsyncAPI validator, from npm (package-lock.json).
 node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q nodejs npm)
 	npm ci --no-audit --no-fund
 	@touch $@
 
@@ -48,6 +50,15 @@ lint-api: venv node_modules/.installed
 	$(BIN)/python scripts/openapi_export.py build/openapi.json
 	node_modules/.bin/spectral lint --fail-severity=error -r lint/spectral.yaml build/openapi.json
 	ASYNCAPI_METRICS=false node_modules/.bin/asyncapi validate --fail-severity=error schemas/asyncapi.yaml
+
+lint: venv
+	$(BIN)/ruff check gateway adapters bench migrations tests scripts
+
+types: venv
+	$(BIN)/mypy
+
+# The gate CI runs before the tests (.ci/run).
+check: lint types lint-api
 
 clean:
 	rm -rf $(VENV) .ketenpoort ketenpoort.db ketenpoort.db-* .pytest_cache

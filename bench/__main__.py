@@ -9,7 +9,6 @@ write bench/results/<date>.json. See bench/README.md.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import json
 import os

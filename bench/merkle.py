@@ -26,7 +26,6 @@ from typing import Any
 
 from sqlalchemy import insert
 
-from gateway.domain import merkle as M
 from gateway.infrastructure.db import tables as t
 from gateway.infrastructure.db.boom import Boom, SqlAuditBewijzen, herbouw
 from gateway.infrastructure.db.engine import maak_engine

@@ -293,7 +293,7 @@ async def audit_doorvoer(ctx: Context, aantal: int) -> dict[str, Any]:
     relay_s = time.perf_counter() - t0
     publicaties = aantal + aantal // 100
 
-    _log(f"3. auditdoorvoer: dezelfde hoeveelheid rechtstreeks met aiokafka produceren")
+    _log("3. auditdoorvoer: dezelfde hoeveelheid rechtstreeks met aiokafka produceren")
     ruw_gen = grootboek.Generator("ruw", begin=datetime.now(timezone.utc), stap=timedelta(microseconds=500),
                                   betrokkenen=betrokkenen, ondertekenaar=ondertekenaar)
     events = []

@@ -208,7 +208,8 @@ class ToestemmingVastleggen(Verzoek):
     gegeven_door: GegevenDoor
     geldig_tot: date | None = None
     bewijs: str = Field(min_length=1, max_length=200, description="nummer van het formulier of document met de toestemming")
-    ontvangers: list[str] | None = Field(default=None, max_length=30, description="partner-ids; leeg: alle ontvangers die het convenant noemt")
+    ontvangers: list[str] | None = Field(default=None, max_length=30,
+                                         description="partner-ids; leeg: alle ontvangers die het convenant noemt")
     doel: str | None = Field(default=None, min_length=1, max_length=500)
 
 

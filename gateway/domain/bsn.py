@@ -10,6 +10,7 @@ made of consecutive digit groups ("999 990 378", "1 999 990 378", "9999.90.378")
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 import unicodedata
 
 _NEGEN_CIJFERS = re.compile(r"(?<!\d)\d{9}(?!\d)")
@@ -38,7 +39,7 @@ def normaliseer(tekst: str) -> str:
     return "".join(uit)
 
 
-def _kandidaten(tekst: str):  # noqa: ANN202
+def _kandidaten(tekst: str) -> Iterator[str]:
     for m in _GROEPEN.finditer(tekst):
         groepen = [g for g in _SCHEIDER.split(m.group()) if g]
         # every run of consecutive groups that together make nine digits

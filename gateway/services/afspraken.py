@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 from uuid import UUID, uuid4
 
 from gateway.domain.audit import Handeling
@@ -10,6 +11,7 @@ from gateway.domain.bsn import BSN_IN_TEKST, bevat_bsn
 from gateway.domain.errors import Conflict, NietGevonden, OngeldigeInvoer
 from gateway.domain.events import DomeinGebeurtenis, GebeurtenisType
 from gateway.domain.model import Afspraak, AfspraakStatus, CasusStatus, Verzoeker
+from gateway.domain.ports import UnitOfWork
 from gateway.domain.toegang import (
     ROL,
     Toegang,
@@ -121,7 +123,7 @@ class AfspraakDienst:
             await uow.commit()
         return nieuw
 
-    async def _tekst_zichtbaar(self, uow, v: Verzoeker, afspraken: list[Afspraak]) -> list[Afspraak]:  # noqa: ANN001
+    async def _tekst_zichtbaar(self, uow: UnitOfWork, v: Verzoeker, afspraken: list[Afspraak]) -> list[Afspraak]:
         """Afspraak texts: kernpartners of the meeting it was made in, its uitvoerder, its recorder, the procesregie."""
         c = self.omg.convenant(v)
         typen: dict[UUID, str] = {}
@@ -163,7 +165,7 @@ class AfspraakDienst:
             if themas == set():
                 raise await weiger(uow, self.omg, v, Handeling.AFSPRAKEN_INZIEN,
                                    Toegang(False, ROL, f"client {v.client_id} mag geen afspraken inzien"))
-            filters = dict(themas=themas, status=status, uitvoerder=uitvoerder,
+            filters: dict[str, Any] = dict(themas=themas, status=status, uitvoerder=uitvoerder,
                            verlopen_op=self.omg.vandaag() if verlopen else None)
             if themas is None:  # the procesregie sees every afspraak's text: paged in the database
                 rijen = await uow.afspraken.lijst(v.huis, **filters, offset=offset, limit=limit)

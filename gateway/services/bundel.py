@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from gateway.domain.errors import AuditNietVastgelegd
 from gateway.domain.events import DomeinGebeurtenis
@@ -29,7 +30,7 @@ class _Werk:
     audit: Sequence[AuditRecord]
     gebeurtenissen: Sequence[DomeinGebeurtenis]
     verwijzingen: Sequence[Verwijzing]
-    klaar: asyncio.Future[None] = field(repr=False, default=None)  # type: ignore[assignment]
+    klaar: asyncio.Future[None] = field(repr=False)
     gekoppeld: list[Mapping[str, Any]] = field(default_factory=list)  # the chain records, linked at commit
 
 

@@ -120,7 +120,7 @@ class CasusDienst:
             await uow.commit()
         return casus
 
-    async def zoeken(self, v: Verzoeker, *, bsn: str) -> list[Casus]:
+    async def zoeken(self, v: Verzoeker, *, bsn: str) -> list[tuple[Casus, Zicht]]:
         c = self.omg.convenant(v)
         controleer_bsn(bsn)
         themas = zichtbare_themas(c, v)

@@ -11,6 +11,7 @@ from gateway.domain.errors import Conflict, GeenToegang, NietGevonden, Ongeldige
 from gateway.domain.events import DomeinGebeurtenis, GebeurtenisType
 from gateway.domain.model import Agendapunt, CasusStatus, Overleg, Verzoeker
 from gateway.domain.convenant import Weigering, leeftijd_op
+from gateway.domain.ports import UnitOfWork
 from gateway.domain.toegang import Toegang, overleg_toegang, procesregie
 
 from .common import Omgeving, audit, geldigheid, weiger, weiger_invoer
@@ -76,7 +77,7 @@ class OverlegDienst:
                                                        vanaf=vanaf, tot=tot, offset=offset, limit=limit)
         return [(o, c.overlegtypen[o.overlegtype]) for o in rijen if o.overlegtype in c.overlegtypen], totaal
 
-    async def _overleg(self, uow, v: Verzoeker, overleg_id: UUID) -> Overleg:  # noqa: ANN001
+    async def _overleg(self, uow: UnitOfWork, v: Verzoeker, overleg_id: UUID) -> Overleg:
         o = await uow.overleggen.ophalen(v.huis, overleg_id)
         if o is None:
             raise NietGevonden("overleg")

@@ -15,7 +15,8 @@ from ..schemas import AuditGebeurtenissenUit, InzageUit, InzageVerzoek, Ref
 router = APIRouter(tags=["audit"])
 
 
-@router.post("/v1/audit/_inzage", response_model=InzageUit, response_model_exclude_unset=True, summary="Inzage (AVG art. 15), scope privacy")
+@router.post("/v1/audit/_inzage", response_model=InzageUit, response_model_exclude_unset=True,
+             summary="Inzage (AVG art. 15), scope privacy")
 async def inzage(body: InzageVerzoek, v: Aanroeper, d: Afh) -> InzageUit:
     betrokkene, uitwisselingen = await d.audit.inzage(v, body.bsn)
     return InzageUit(betrokkene=Ref(id=betrokkene) if betrokkene else None, uitwisselingen=uitwisselingen)

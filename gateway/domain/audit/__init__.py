@@ -25,7 +25,8 @@ from .keten import (
 )
 from .record import AuditFilter, AuditRecord
 from .records import huis_van, per_huis
-from .verifier import HandtekeningControle, KetenVerificatie, verifieer, verifieer_per_huis
+from .ankers import HandtekeningControle
+from .verifier import KetenVerificatie, verifieer, verifieer_per_huis
 from .verslag import Bevinding, Breuktype, Verslag
 
 __all__ = [

@@ -61,6 +61,7 @@ class _Ankers:
             self._meld(Bevinding(vn if isinstance(vn, int) and not isinstance(vn, bool) and vn >= 1 else self._e,
                                  Breuktype.CHECKPOINT_VERVALST, "checkpoint zonder geldig volgnummer of hash"))
             return
+        assert isinstance(h, str) and isinstance(vn, int)
         if data.get("huis") != self.huis:
             self._meld(Bevinding(vn, Breuktype.CHECKPOINT_VERVALST,
                                  f"checkpoint voor volgnummer {vn} noemt een ander huis"))

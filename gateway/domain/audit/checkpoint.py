@@ -52,7 +52,7 @@ class Checkpoint:
         return cls(huis, vn, h,  # type: ignore[arg-type]
                    handtekening if isinstance(handtekening, str) else None,
                    sleutel if isinstance(sleutel, str) else None,
-                   grootte, wortel,  # type: ignore[arg-type]
+                   grootte, wortel,
                    tuple(sorted((k, v) for k, v in data.items() if k not in _BEKEND)))
 
     def als_data(self) -> dict[str, Any]:

@@ -23,7 +23,7 @@ def classificeer(v: KetenVerificatie) -> Bevinding:
     hp = _p(v._h)
     vorige = e - 1
 
-    def index(arr: array, waarde: int, start: int = 1) -> int | None:
+    def index(arr: array[int], waarde: int, start: int = 1) -> int | None:
         try:
             return arr.index(waarde, start)
         except ValueError:
@@ -68,7 +68,7 @@ def classificeer(v: KetenVerificatie) -> Bevinding:
         k = index(vg, hp)
         echte_volgt = k is not None and vn[k] == e
         if r.vorige == v._h:  # in its place, but its content does not match its hash
-            if echte_volgt and ok[k]:
+            if echte_volgt and k is not None and ok[k]:
                 return Bevinding(e, Breuktype.INGEVOEGD,
                                  f"vóór record {e} staat een tweede, afwijkende versie van record {e}")
             return Bevinding(e, Breuktype.GEWIJZIGD, "de inhoud komt niet overeen met de hash van het record")

@@ -89,7 +89,7 @@ def huis_van(ev: Any, sleutel: str | None = None) -> str | None:
     if isinstance(ev, Mapping):
         data = _data_van(ev)
         if isinstance(data, Mapping) and isinstance(data.get("huis"), str):
-            return data["huis"]
+            return str(data["huis"])
     if sleutel:
         return sleutel
     if isinstance(ev, Mapping):

@@ -141,7 +141,7 @@ class KetenVerificatie(_Ankers):
         """
         self._voeg_audit_toe(_kern_rec(_id_digest(ev_id), volgnummer, vorige_hash, hash_, eigen_hash))
 
-    def voeg_toe_reeks(self, volgnummer: int, vorige_hash: str, id_digests: array, hashes: bytes) -> None:
+    def voeg_toe_reeks(self, volgnummer: int, vorige_hash: str, id_digests: array[int], hashes: bytes) -> None:
         """Feed a run of audit events that a reader found intact among themselves: len(id_digests)
         events with volgnummers from ``volgnummer`` on, each the next one's predecessor (vorigeHash =
         the previous hash), each with data whose keten_hash equals its hash; ``vorige_hash`` is the
@@ -289,9 +289,9 @@ class KetenVerificatie(_Ankers):
             if breuk is None or b.volgnummer <= breuk.volgnummer:
                 breuk = b
         else:
-            b = self._einde(geen_anker_melden=breuk is None)  # a real break outranks "cannot vouch"
-            if b is not None and (breuk is None or b.volgnummer < breuk.volgnummer):
-                breuk = b
+            einde = self._einde(geen_anker_melden=breuk is None)  # a real break outranks "cannot vouch"
+            if einde is not None and (breuk is None or einde.volgnummer < breuk.volgnummer):
+                breuk = einde
         laatste_geaccepteerd = self._e - 1 if self._basis is not None and self._e > self._basis else None
         staart, staart_vanaf = 0, None
         if breuk is None and laatste_geaccepteerd is not None:
