@@ -17,11 +17,13 @@ from .keten import (
     Handeling,
     canonieke_json,
     cloudevent,
+    dataschema,
     huis_bron,
     is_eenvoudige_json,
     keten_hash,
     schakel,
     tijd,
+    volgorde,
 )
 from .record import AuditFilter, AuditRecord
 from .records import huis_van, per_huis
@@ -48,6 +50,7 @@ __all__ = [
     "canonieke_json",
     "checkpoint_bericht",
     "cloudevent",
+    "dataschema",
     "huis_bron",
     "huis_van",
     "is_eenvoudige_json",
@@ -57,4 +60,5 @@ __all__ = [
     "tijd",
     "verifieer",
     "verifieer_per_huis",
+    "volgorde",
 ]
