@@ -58,9 +58,12 @@ def test_a_domain_event_without_a_required_field_is_invalid(weg):
           "dataschema": "urn:nld:ketenpoort:schema:nl.ketenpoort.casussen.aangemeld:1",
           "subject": "3f6c1c2e-9a43-4a4b-8f0e-2d6f3b1f9a10", "dataref": "/v1/casussen/3f6c1c2e-9a43-4a4b-8f0e-2d6f3b1f9a10",
           "sequence": volgorde(1), "sequencetype": "Integer",
-          "data": {"casusId": "3f6c1c2e-9a43-4a4b-8f0e-2d6f3b1f9a10", "thema": "jeugd", "status": "aangemeld",
-                   "aangemeldDoor": "politie"}}
+          "data": {"casusId": "3f6c1c2e-9a43-4a4b-8f0e-2d6f3b1f9a10", "thema": "jeugd", "status": "aangemeld"}}
     assert _fouten(ev, "DomeinEvent") == []
+    # Who registered it would tell every reader that partner is involved (issue 11): not part of the event.
+    verraad = copy.deepcopy(ev)
+    verraad["data"]["aangemeldDoor"] = "politie"
+    assert _fouten(verraad, "DomeinEvent")
     kapot = copy.deepcopy(ev)
     del kapot["data"][weg]
     assert _fouten(kapot, "DomeinEvent")
